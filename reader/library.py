@@ -55,7 +55,9 @@ class Library:
     _index: SearchIndex | None = None
 
     @classmethod
-    def load(cls, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None) -> Library:
+    def load(
+        cls, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+    ) -> Library:
         """Load every .txt/.md file under `paths` (files or folders, searched recursively)."""
         found: list[FoundFile] = []
         problems: list[Problem] = []
@@ -74,14 +76,20 @@ class Library:
                 articles.append(result)
                 if result.encoding_uncertain:
                     problems.append(
-                        Problem(item.display, f"encoding uncertain: read as {result.encoding}", skipped=False)
+                        Problem(
+                            item.display,
+                            f"encoding uncertain: read as {result.encoding}",
+                            skipped=False,
+                        )
                     )
             if progress is not None:
                 progress(n, total)
         return cls.from_articles(articles, problems)
 
     @classmethod
-    def from_articles(cls, articles: Sequence[Article], problems: Sequence[Problem] = ()) -> Library:
+    def from_articles(
+        cls, articles: Sequence[Article], problems: Sequence[Problem] = ()
+    ) -> Library:
         """A library over already-loaded articles, sorted newest first."""
         ordered = sorted(articles, key=Article.sort_key)
         return cls(ordered, list(problems))
@@ -105,3 +113,8 @@ class Library:
     def search(self, query: str, limit: int = 50) -> list[Hit]:
         """Hits for `query`, best first (see reader.search for the query syntax)."""
         return self.index.search(query, limit=limit)
+
+    def search_titles(self, query: str, limit: int = 30) -> list[Hit]:
+        """Hits whose title matches `query`, best first (the quick switcher's list)."""
+        hits = self.index.search(query, limit=limit * 4)
+        return [h for h in hits if h.title_spans][:limit]

@@ -1,0 +1,284 @@
+"""The article list: a line-API widget that renders only the rows on screen.
+
+Mounting Textual's OptionList with 100,000 options took 14 s; this widget keeps rows as plain
+data and draws the visible ones on demand, so its cost does not grow with the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.article import Article
+
+Span = tuple[int, int]
+
+DATE_CELLS = 10
+WHO_CELLS = 18
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of the list: an article, and what a search lit up in it."""
+
+    article: Article
+    title_spans: Sequence[Span] = field(default_factory=tuple)
+    snippet: str = ""
+    snippet_spans: Sequence[Span] = field(default_factory=tuple)
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """A scrolling list of articles with a cursor; posts Highlighted and Opened."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("pagedown,space", "page_down", "Page", show=False),
+        Binding("pageup,b", "page_up", "Page up", show=False),
+        Binding("home,g", "first", "Top", show=False),
+        Binding("end,G", "last", "Bottom", show=False),
+        Binding("enter,tab", "open", "Read", priority=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--date",
+        "article-list--who",
+        "article-list--match",
+        "article-list--snippet",
+        "article-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList { background: $surface; }
+    ArticleList > .article-list--cursor { background: $block-cursor-blurred-background; }
+    ArticleList:focus > .article-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    ArticleList > .article-list--date { color: $text-muted; }
+    ArticleList > .article-list--who { color: $text-secondary; }
+    ArticleList > .article-list--match { color: $text-warning; text-style: bold underline; }
+    ArticleList > .article-list--snippet { color: $text-muted; }
+    ArticleList > .article-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved to an article (None when the list is empty)."""
+
+        def __init__(self, article: Article | None) -> None:
+            self.article = article
+            super().__init__()
+
+    class Opened(Message):
+        """The user asked to read the article under the cursor."""
+
+        def __init__(self, article: Article) -> None:
+            self.article = article
+            super().__init__()
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._rows: list[Row] = []
+        self._snippets = False
+        self.empty_message = "No articles."
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+
+    # --- data -------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[Row]:
+        """The rows currently listed."""
+        return self._rows
+
+    @property
+    def row_height(self) -> int:
+        """Lines per row: two when search snippets are shown under titles."""
+        return 2 if self._snippets else 1
+
+    @property
+    def current(self) -> Article | None:
+        """The article under the cursor."""
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor].article
+        return None
+
+    def set_rows(
+        self, rows: list[Row], *, snippets: bool = False, select: Article | None = None
+    ) -> None:
+        """Replace the rows; keep the cursor on `select` (or the current article) if listed."""
+        keep = select if select is not None else self.current
+        self._rows = rows
+        self._snippets = snippets
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(rows) * self.row_height)
+        index = 0
+        if keep is not None:
+            for i, row in enumerate(rows):
+                if row.article is keep:
+                    index = i
+                    break
+        self.cursor = index
+        self.refresh()
+
+    def index_of(self, article: Article) -> int | None:
+        """The row index of `article`, or None if it is not listed."""
+        for i, row in enumerate(self._rows):
+            if row.article is article:
+                return i
+        return None
+
+    def select(self, article: Article) -> bool:
+        """Move the cursor to `article` if it is listed."""
+        index = self.index_of(article)
+        if index is None:
+            return False
+        self.cursor = index
+        return True
+
+    # --- cursor -----------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._cache.clear()
+        self.refresh()
+        self._scroll_cursor_into_view()
+        self.post_message(self.Highlighted(self.current))
+
+    def _scroll_cursor_into_view(self) -> None:
+        h = self.row_height
+        top = self.cursor * h
+        height = self.scrollable_content_region.height or 1
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif top + h > self.scroll_y + height:
+            self.scroll_to(y=top + h - height, animate=False, immediate=True)
+
+    def _page(self) -> int:
+        return max(1, (self.scrollable_content_region.height or 1) // self.row_height - 1)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        self.cursor += self._page()
+
+    def action_page_up(self) -> None:
+        self.cursor -= self._page()
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._rows) - 1
+
+    def action_open(self) -> None:
+        if (article := self.current) is not None:
+            self.post_message(self.Opened(article))
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_y + event.y) // self.row_height
+        if 0 <= index < len(self._rows):
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = index
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(event.size.width, len(self._rows) * self.row_height)
+
+    # --- rendering --------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = int(self.scroll_y) + y
+        index, part = divmod(line, self.row_height)
+        if not self._rows:
+            if y == 0:
+                style = self.get_component_rich_style("article-list--empty")
+                return Strip([Segment(f" {self.empty_message}", style)]).crop_extend(
+                    0, width, self.rich_style
+                )
+            return Strip.blank(width, self.rich_style)
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        is_cursor = index == self.cursor
+        key = (index, part, width, is_cursor, self.has_focus)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        row = self._rows[index]
+        text = self._title_line(row, width) if part == 0 else self._snippet_line(row, width)
+        base = self.rich_style
+        if is_cursor:
+            base = base + self.get_component_rich_style("article-list--cursor")
+        text.stylize_before(base)
+        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        strip = strip.crop_extend(0, width, base)
+        self._cache[key] = strip
+        return strip
+
+    def _lit(self, text: str, spans: Sequence[Span], base: Style | str = "") -> Text:
+        out = Text(text, style=base, end="", no_wrap=True)
+        match = self.get_component_rich_style("article-list--match")
+        for start, end in spans:
+            if 0 <= start < end <= len(text):
+                out.stylize(match, start, end)
+        return out
+
+    def _title_line(self, row: Row, width: int) -> Text:
+        article = row.article
+        date = article.date.display() if article.date else ""
+        who = article.author or article.section or ""
+        right = Text(no_wrap=True, end="")
+        right_cells = 0
+        if width >= 40:
+            right_cells += DATE_CELLS + 1
+        if width >= 70:
+            right_cells += WHO_CELLS + 1
+        title_cells = max(1, width - right_cells - 1)
+        title = self._lit(article.title or "(untitled)", row.title_spans)
+        title.truncate(title_cells, overflow="ellipsis", pad=True)
+        if width >= 40:
+            d = Text(date, style=self.get_component_rich_style("article-list--date"))
+            d.truncate(DATE_CELLS, pad=True)
+            right.append(" ")
+            right.append(d)
+        if width >= 70:
+            w = Text(who, style=self.get_component_rich_style("article-list--who"))
+            w.truncate(WHO_CELLS, overflow="ellipsis", pad=True)
+            right.append(" ")
+            right.append(w)
+        return Text.assemble(" ", title, right, no_wrap=True, end="")
+
+    def _snippet_line(self, row: Row, width: int) -> Text:
+        snippet = self._lit(
+            row.snippet, row.snippet_spans, self.get_component_rich_style("article-list--snippet")
+        )
+        # Keep the first match in view: start the line a little before it.
+        if row.snippet_spans and row.snippet_spans[0][0] > width // 2:
+            cut = row.snippet_spans[0][0] - width // 4
+            snippet = Text("…", end="", no_wrap=True) + snippet[cut:]
+        snippet.truncate(max(1, width - 3), overflow="ellipsis")
+        return Text.assemble("   ", snippet, no_wrap=True, end="")

@@ -1,0 +1,60 @@
+"""Ctrl+P: jump to an article by title, with the reader's own search engine."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+PALETTE_HITS = 30
+
+
+class ArticleCommands(Provider):
+    """Articles whose title matches what is typed in the command palette."""
+
+    @property
+    def reader(self) -> ReaderApp:
+        return self.app  # type: ignore[return-value]
+
+    def _display(self, title: str, spans: list[tuple[int, int]]) -> Text:
+        text = Text(title or "(untitled)", no_wrap=True, overflow="ellipsis")
+        for start, end in spans:
+            text.stylize(self.match_style or "bold underline", start, end)
+        return text
+
+    async def discover(self) -> Hits:
+        for article in self.reader.library.articles[:PALETTE_HITS]:
+            yield DiscoveryHit(
+                self._display(article.title, []),
+                partial(self.reader.open_article, article),
+                text=article.title,
+                help=_help(article),
+            )
+
+    async def search(self, query: str) -> Hits:
+        library = self.reader.library
+        hits = await asyncio.to_thread(library.search_titles, query, PALETTE_HITS)
+        for rank, hit in enumerate(hits):
+            article = hit.article
+            yield Hit(
+                1.0 - rank / (PALETTE_HITS * 2),
+                self._display(article.title, list(hit.title_spans)),
+                partial(self.reader.open_article, article),
+                text=article.title,
+                help=_help(article),
+            )
+
+
+def _help(article) -> str:
+    parts = [
+        article.date.display() if article.date else "",
+        article.author or "",
+        article.section or "",
+    ]
+    return " · ".join(p for p in parts if p) or article.id

@@ -1,0 +1,106 @@
+"""The bars that take a query: the list's live filter and the reader pane's find."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Label
+
+
+class QueryInput(Input):
+    """An Input whose ↑/↓, Enter and Esc are posted up instead of being handled here."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Next hit", show=False),
+        Binding("up", "move(-1)", "Prev hit", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
+        Binding("escape", "cancel", "Clear"),
+    ]
+
+    class Move(Message):
+        """Move the selection by `delta` without leaving the input."""
+
+        def __init__(self, input: QueryInput, delta: int) -> None:
+            self.input = input
+            self.delta = delta
+            super().__init__()
+
+        @property
+        def control(self) -> QueryInput:
+            return self.input
+
+    class Cancelled(Message):
+        """Esc: drop the query."""
+
+        def __init__(self, input: QueryInput) -> None:
+            self.input = input
+            super().__init__()
+
+        @property
+        def control(self) -> QueryInput:
+            return self.input
+
+    def action_move(self, delta: int) -> None:
+        self.post_message(self.Move(self, delta))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled(self))
+
+
+class QueryBar(Horizontal):
+    """A one-line bar: a prompt, a query input and a counter ("N/M" or "i/n")."""
+
+    DEFAULT_CSS = """
+    QueryBar { height: 1; display: none; background: $boost; }
+    QueryBar.-active { display: block; }
+    QueryBar > Label.prompt { width: auto; padding: 0 1; color: $accent; text-style: bold; }
+    QueryBar > QueryInput { border: none; height: 1; padding: 0; width: 1fr;
+        background: $boost; }
+    QueryBar > QueryInput:focus { border: none; }
+    QueryBar > Label.count { width: auto; min-width: 7; padding: 0 1; color: $text-muted;
+        text-align: right; }
+    """
+
+    def __init__(self, prompt: str, placeholder: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._prompt = prompt
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._prompt, classes="prompt", markup=False)
+        yield QueryInput(placeholder=self._placeholder, compact=True)
+        yield Label("", classes="count", markup=False)
+
+    @property
+    def input(self) -> QueryInput:
+        """The query input."""
+        return self.query_one(QueryInput)
+
+    @property
+    def value(self) -> str:
+        """The query typed so far."""
+        return self.input.value
+
+    def open(self) -> None:
+        """Show the bar and focus its input."""
+        self.add_class("-active")
+        # Focus now, not after a refresh: keys typed right after "/" belong to the query.
+        self.screen.set_focus(self.input)
+
+    def close(self) -> None:
+        """Hide the bar and forget its query."""
+        self.remove_class("-active")
+        self.input.value = ""
+        self.set_count("")
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the bar is showing."""
+        return self.has_class("-active")
+
+    def set_count(self, text: str) -> None:
+        """Show `text` in the counter."""
+        self.query_one(".count", Label).update(text)
