@@ -72,6 +72,7 @@ class Metadata:
     captions: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     words: int = 0
+    credits: list[str | None] = field(default_factory=list)  # photo credit of captions[i]
 
 
 @dataclass(slots=True)

@@ -1,18 +1,633 @@
-"""Article metadata from raw text. (Placeholder: being replaced.)"""
+"""Article metadata from raw text, by heuristics that generalize across news sites.
+
+The input is an article's NFC text with "\\n" line endings. Every non-blank line becomes one
+`Block` (the line without its surrounding whitespace, at its offset in the text), so the
+blocks partition the text: no non-whitespace character is lost, and
+`block.text == text[block.start:block.end]`. Each block gets a `BlockKind`:
+
+    [SECTION] [DATELINE…] TITLE [DATELINE…] LEAD (BODY | CAPTION | BOILERPLATE)… [BYLINE]
+
+When the file opens with the lead paragraph instead of a title, there is no TITLE block: the
+first block is the LEAD and `Metadata.title` is derived from it (`title_derived=True`).
+
+Conventions:
+
+- `title` is the title line without an appended date/time ("… trật tự 22/10/2025 21:06"
+  gives the title "… trật tự", the date and the time). An empty or blank text gives
+  `title=""` with `title_derived=True` (the UI shows a placeholder or the file name).
+- `date` comes, in this order, from a dateline line near the top or the bottom ("Ngày đăng
+  05/05/2022 | 13:45"), from a date appended to the title, or from the opening of the lead
+  ("Chiều 22-10, …", "Sáng ngày 3/4, …"). Dates elsewhere in the body are never used. Dates
+  are day-month; a missing year stays None (never guessed).
+- `captions` holds caption texts without their photo credit; `credits[i]` is the credit of
+  `captions[i]` ("BP" for "… Ảnh: BP") or None.
+- `words` counts the words of the reading text: LEAD, BODY and CAPTION blocks (not the title,
+  section, datelines, byline or site furniture). A word is a whitespace-separated token; lone
+  dashes and bars between spaces ("a – b") are not words.
+- Every non-blank line is a block (saved web articles put one paragraph on a line, and a title
+  or a lead may be followed directly by the next paragraph). Only when the body is
+  hard-wrapped (short lines in runs, paragraphs separated by blank lines) is a body paragraph
+  a run of lines.
+
+Only the first and last few blocks are examined for title, section, dateline and byline, every
+regular expression runs on a bounded slice (or is linear), so parsing is linear in the text
+length and cannot backtrack catastrophically on hostile input.
+"""
 
 from __future__ import annotations
 
+import calendar
 import re
 
-from reader.article import Block, BlockKind, Metadata
+from reader.article import ArticleDate, Block, BlockKind, Metadata
+from reader.fold import fold
+
+__all__ = ["parse"]
+
+# How far into the text the header and footer heuristics look, in blocks.
+_HEADER_BLOCKS = 8
+_FOOTER_BLOCKS = 6
+# Longest line that can be a section, dateline, byline, caption or furniture line.
+_META_MAX_CHARS = 200
+_CAPTION_MAX_CHARS = 300
+_CAPTION_MAX_WORDS = 35
+_CREDITED_CAPTION_MAX_CHARS = 700
+# A derived title keeps at most this many words.
+_DERIVED_TITLE_WORDS = 12
+
+_SENTENCE_END = ".!?…"
+_NOT_CAPTION_END = ".!?…:;,"
+
+# --- dates and times (all patterns run on folded text: lower case, no diacritics) ----------
+
+# A day-month date with optional year; the whole match is re-read by _date_from().
+_DATE_SRC = r"""
+(?<![\w/.\-])
+(?:
+    (?:ngay\s+)?\d{1,2}\s+thang\s+\d{1,2}(?:\s*,?\s*nam\s+\d{4})?
+  | \d{1,2}/\d{1,2}(?:/\d{4})?
+  | \d{1,2}-\d{1,2}(?:-\d{4})?
+  | \d{1,2}\.\d{1,2}\.\d{4}
+)
+(?![\w/]|[.\-]\d)
+"""
+_DATE = re.compile(_DATE_SRC, re.VERBOSE)
+_DATE_PARTS = re.compile(r"\d+")
+_TIME = re.compile(
+    r"(?<![\w:.])([01]?\d|2[0-3])(?::|h|\s?gio\s?)([0-5]\d)(?::[0-5]\d)?(?![\w:])"
+)
+
+# Words of the time of day, weekdays and place/source tags that may open a lead's dateline.
+_OPENER = re.compile(
+    r"""
+    ^[\s"'“‘(\[*•\-–—]{0,3}
+    (?:[^\W\d_][\w.]*(?:\s[^\W\d_][\w.]*){0,3}\s*\(\s*(?P<pdate>""" + _DATE_SRC + r""")\s*\)
+       \s*[-–—:,]\s*
+    |
+    (?:\(?[^\W\d_][\w.]*(?:\s[^\W\d_][\w.]*){0,3}\)?\s*[-–—]\s*)?
+    (?:[^\W\d_]+(?:\s[^\W\d_]+){0,3}\s*,\s*(?=ngay\s))?
+    (?:(?:rang\s+)?(?:sang|chieu|toi|trua|dem|khuya)(?:\s+(?:som|muon|nay|qua|hom\s+qua))?\s+)?
+    (?:hom\s+(?:nay|qua)\s+)?
+    (?:(?:thu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s+nhat)\s*,?\s*)?
+    (?:ngay\s+)?
+    \(?(?P<date>""" + _DATE_SRC + r""")\)?
+    \s*(?:[,:\-–—]|\((?!\d)|$)\s*
+    )
+    """,
+    re.VERBOSE,
+)
+
+# A date (and maybe a time) appended to the title line, either order.
+_TITLE_TAIL = re.compile(
+    r"(?:^|[\s|,(\-–—]+)(?:(?P<d1>" + _DATE_SRC + r")(?:[\s,|\-–—]+(?P<t1>\d{1,2}(?::|h)\d{2}))?"
+    r"|(?P<t2>\d{1,2}(?::|h)\d{2})[\s,|\-–—]+(?P<d2>" + _DATE_SRC + r"))[\s)]*$",
+    re.VERBOSE,
+)
+
+# Words that make a short line a dateline ("Ngày đăng", "Cập nhật", "Lượt xem", "Published").
+_META_KEY = re.compile(
+    r"\b(?:ngay\s+dang|dang\s+ngay|dang\s+luc|dang\s+tai|cap\s+nhat|luot\s+xem|luot\s+doc"
+    r"|so\s+lan\s+xem|views?|published|updated|posted)\b"
+)
+# Everything a dateline may consist of besides dates, times and numbers.
+_META_FILLER = re.compile(
+    r"\b(?:ngay\s+dang|dang\s+ngay|ngay\s+cap\s+nhat|cap\s+nhat|dang\s+luc|dang\s+tai|luc|ngay"
+    r"|gio|thoi\s+gian|luot\s+xem|luot\s+doc|so\s+lan\s+xem|views?|published|updated|posted"
+    r"|last|on|at|gmt|utc|am|pm|sang|chieu|toi|trua"
+    r"|thu\s+(?:hai|ba|tu|nam|sau|bay)|chu\s+nhat|thu"
+    r"|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+_NUMBER = r"(\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+)(?![\d.,]\d)"
+_VIEWS = re.compile(r"(?:luot\s*xem|luot\s*doc|so\s*lan\s*xem|views?)\s*[:：]?\s*" + _NUMBER)
+_VIEWS_AFTER = re.compile(r"(?<![\d.,])" + _NUMBER + r"\s*(?:luot\s*xem|luot\s*doc|views?)\b")
+
+# --- captions, bylines, furniture ---------------------------------------------------------
+
+# A photo credit ending a caption: "… Ảnh: BP", "(Ảnh: TTXVN)", "Photo: AP".
+_CREDIT = re.compile(
+    r"(?:^|(?<=[\s.,;(\[–—\-]))[(\[]?\s*(?:anh|nguon\s+anh|anh\s+tu\s+lieu|photos?|credit)"
+    r"\s*:\s*(?P<credit>[^\s:()\[\]][^:()\[\]]{0,59}?)\s*[)\]]?\s*$"
+)
+_LIST_MARKER = re.compile(r"^(?:[-–—•*+>·]|\d{1,3}[.)]|[ivx]{1,4}[.)]|[a-z][.)])(?:\s|$)")
+_BYLINE_PREFIX = re.compile(
+    r"^(?:bai\s*(?:va|,|&)?\s*anh|tin\s*(?:va|,|&)?\s*anh|bai|tin|tac\s+gia|by|author|pv)"
+    r"\s*[:\-–—]\s*"
+)
+_NAME_SEPARATORS = frozenset({"-", "–", "—", "&", ",", "và", "and", "/"})
+_FURNITURE = frozenset(
+    fold(word)
+    for word in (
+        "xem thêm", "tin liên quan", "bài liên quan", "tin cùng chuyên mục", "tin khác",
+        "chia sẻ", "chia sẻ bài viết", "in bài", "in bài viết", "bản in", "gửi email",
+        "gửi bài", "gửi", "email", "in", "lưu", "lưu bài", "bình luận", "ý kiến", "ý kiến bạn đọc",
+        "quay lại", "về đầu trang", "lên đầu trang", "trở về", "từ khóa", "từ khoá", "tags",
+        "tag", "theo dõi", "facebook", "twitter", "zalo", "copy link", "sao chép liên kết",
+        "share", "print", "tweet", "like", "related", "related articles", "read more",
+        "see also", "back to top", "top", "comments", "subscribe", "advertisement",
+        "quảng cáo", "đọc thêm", "nguồn", "source",
+    )
+)
+_FURNITURE_HEADS = frozenset(w[:2] for w in _FURNITURE) | frozenset(
+    ("xe", "ti", "ba", "do", "tu", "ta", "re", "se", "ng", "so")
+)
+_FURNITURE_PREFIX = re.compile(
+    r"^(?:xem\s+them|tin\s+lien\s+quan|bai\s+lien\s+quan|doc\s+them|tu\s+khoa|tags?"
+    r"|read\s+more|see\s+also|related|nguon|source)\s*[:>»\-–—]"
+)
+_FURNITURE_SPLIT = re.compile(r"\s*(?:[|/•·»>]|\s-\s)\s*")
+_BREADCRUMB = re.compile(r"\s[-–—>»|/›]\s|\s?[>»›]\s?")
 
 
 def parse(text: str) -> Metadata:
-    """Read title, dateline, byline, captions and blocks from an article's NFC text."""
-    blocks = []
-    for m in re.finditer(r"[^\n]+", text):
-        if m.group().strip():
-            kind = BlockKind.TITLE if not blocks else BlockKind.BODY
-            blocks.append(Block(kind, m.group(), m.start()))
-    title = blocks[0].text.strip() if blocks else ""
-    return Metadata(title=title, blocks=blocks, words=len(text.split()))
+    """Read title, date, byline, section, views, captions and kind-tagged blocks from `text`.
+
+    Never raises: should a heuristic fail on some unforeseen input, the text is still
+    returned as blocks (first line the title) rather than stopping a library load.
+    """
+    try:
+        return _parse(text)
+    except Exception:  # pragma: no cover - a safety net; _parse is tested on arbitrary text
+        return _fallback(text)
+
+
+def _fallback(text: str) -> Metadata:
+    blocks = [Block(BlockKind.BODY, m.group().rstrip(), m.start()) for m in _LINE.finditer(text)]
+    if blocks:
+        blocks[0] = Block(BlockKind.TITLE, blocks[0].text, blocks[0].start)
+    title = blocks[0].text[:200] if blocks else ""
+    return Metadata(title=title, title_derived=not blocks, blocks=blocks)
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
+class _Lines:
+    """The non-blank lines of a text: offsets, stripped texts, and blank lines before them."""
+
+    __slots__ = ("blank", "starts", "texts")
+
+    def __init__(self, text: str) -> None:
+        starts: list[int] = []
+        texts: list[str] = []
+        blank: list[bool] = []
+        prev_end = 0
+        count = text.count
+        for m in _LINE.finditer(text):
+            start = m.start()
+            starts.append(start)
+            texts.append(m.group().rstrip())
+            blank.append(count("\n", prev_end, start) >= 2)
+            prev_end = m.end()
+        self.starts = starts
+        self.texts = texts
+        self.blank = blank  # blank[i]: a blank line separates line i from line i - 1
+
+    def end(self, i: int) -> int:
+        """Offset just past stripped line `i`."""
+        return self.starts[i] + len(self.texts[i])
+
+    def alone(self, i: int) -> bool:
+        """Whether line `i` is a paragraph of its own (blank lines around it)."""
+        before = i == 0 or self.blank[i]
+        after = i + 1 >= len(self.texts) or self.blank[i + 1]
+        return before and after
+
+
+_LINE = re.compile(r"\S[^\n]*")
+
+
+def _parse(text: str) -> Metadata:
+    if not isinstance(text, str):
+        text = str(text)
+    lines = _Lines(text)
+    texts = lines.texts
+    n = len(texts)
+    meta = Metadata(title="", title_derived=True)
+    if n == 0:
+        return meta
+    kinds: dict[int, BlockKind] = {}  # header and footer lines
+
+    # ---- header: [junk…] [DATELINE…] [SECTION] [DATELINE…] TITLE [DATELINE…]
+    i = 0
+    while i < min(n - 1, 2) and _is_junk(texts[i]) and not _is_dateline(texts[i]):
+        kinds[i] = BlockKind.BOILERPLATE
+        i += 1
+    i = _take_datelines(texts, kinds, i, meta, limit=2)
+    if i + 1 < n and _is_section(lines, i):
+        kinds[i] = BlockKind.SECTION
+        meta.section = texts[i]
+        i = _take_datelines(texts, kinds, i + 1, meta, limit=2)
+    lead_index = n
+    if i < n:
+        first = texts[i]
+        if _looks_like_lead(first):
+            lead_index = i
+            meta.title = _derive_title(first)
+        else:
+            kinds[i] = BlockKind.TITLE
+            meta.title, tail_date, tail_time = _split_title(first)
+            meta.title_derived = False
+            if meta.date is None and tail_date is not None:
+                meta.date, meta.time = tail_date, tail_time
+            elif meta.time is None and tail_time is not None and meta.date == tail_date:
+                meta.time = tail_time
+            lead_index = _take_datelines(texts, kinds, i + 1, meta, limit=3)
+
+    wrapped = _hard_wrapped(lines, lead_index, n)
+
+    # ---- footer: back from the end over furniture, datelines and one byline
+    body_end = n
+    j = n - 1
+    while j > lead_index and n - j <= _FOOTER_BLOCKS and (not wrapped or lines.alone(j)):
+        s = texts[j]
+        if _is_furniture(s) or _is_trailing_intro(s):
+            kinds[j] = BlockKind.BOILERPLATE
+        elif _is_dateline(s):
+            kinds[j] = BlockKind.DATELINE
+            _read_dateline(s, meta)
+        elif meta.author is None and (name := _byline(s)) is not None:
+            kinds[j] = BlockKind.BYLINE
+            meta.author = name
+        else:
+            break
+        body_end = j
+        j -= 1
+
+    # ---- body paragraphs: a line each, or runs of lines when the text is hard-wrapped
+    blocks: list[Block] = [Block(kinds[k], texts[k], lines.starts[k]) for k in range(lead_index)]
+    words = 0
+    lead_done = False
+    lead_text: str | None = None
+    open_caption = False  # the previous block is a caption listed in meta.captions
+    k = lead_index
+    while k < body_end:
+        last = k
+        if wrapped:
+            while last + 1 < body_end and not lines.blank[last + 1]:
+                last += 1
+        start = lines.starts[k]
+        s = texts[k] if last == k else text[start : lines.end(last)]
+        kind = BlockKind.BODY
+        captions_before = len(meta.captions)
+        if k == lead_index and meta.title_derived:
+            kind = BlockKind.LEAD
+        elif (credit := _credit(s)) is not None:
+            kind = BlockKind.CAPTION
+            caption = " ".join(s[: credit[0]].split()).rstrip(" -–—|,")
+            if caption:
+                meta.captions.append(caption)
+                meta.credits.append(credit[1])
+            elif open_caption and meta.credits[-1] is None:
+                meta.credits[-1] = credit[1]  # a credit on its own line below its caption
+        elif last == k and _is_furniture(s):
+            kind = BlockKind.BOILERPLATE
+        elif last == k and last + 1 < body_end and _is_caption(s):
+            kind = BlockKind.CAPTION
+            meta.captions.append(s)
+            meta.credits.append(None)
+        if kind is BlockKind.BODY and not lead_done:
+            kind = BlockKind.LEAD
+        if kind is BlockKind.LEAD:
+            lead_done = True
+            if lead_text is None:
+                lead_text = s
+        if kind is not BlockKind.BOILERPLATE:
+            words += _count_words(s)
+        open_caption = kind is BlockKind.CAPTION and len(meta.captions) > captions_before
+        blocks.append(Block(kind, s, start))
+        k = last + 1
+    blocks.extend(Block(kinds[k], texts[k], lines.starts[k]) for k in range(body_end, n))
+
+    if meta.date is None and lead_text is not None:
+        m = _opener(lead_text)
+        if m is not None:
+            meta.date = _date_from(m.group("date") or m.group("pdate"))
+    meta.blocks = blocks
+    meta.words = words
+    return meta
+
+
+def _hard_wrapped(lines: _Lines, first: int, end: int) -> bool:
+    """Whether the body is hard-wrapped: short lines in runs, paragraphs between blank lines.
+
+    Then a paragraph is a run of lines; otherwise (as in most saved web articles) every line
+    is a paragraph, even with no blank line between two of them.
+    """
+    count = end - first
+    if count < 4:
+        return False
+    texts, blank = lines.texts, lines.blank
+    long_lines = joined = 0
+    for k in range(first, end):
+        if len(texts[k]) > 120:
+            long_lines += 1
+        if k + 1 < end and not blank[k + 1]:
+            joined += 1
+    return joined * 2 >= count and long_lines * 10 <= count
+
+
+# --- header helpers -----------------------------------------------------------------------
+
+
+def _take_datelines(
+    texts: list[str], kinds: dict[int, BlockKind], i: int, meta: Metadata, limit: int
+) -> int:
+    """Mark up to `limit` dateline lines from line `i` on; return the next line's index."""
+    taken = 0
+    while i < len(texts) and taken < limit and _is_dateline(texts[i]):
+        kinds[i] = BlockKind.DATELINE
+        _read_dateline(texts[i], meta)
+        i += 1
+        taken += 1
+    return i
+
+
+def _is_section(lines: _Lines, i: int) -> bool:
+    """A short line above the title, like "Tin tức - Sự kiện nổi bật" (not the title)."""
+    texts = lines.texts
+    s = texts[i]
+    if len(s) > 60 or s[-1] in _NOT_CAPTION_END:
+        return False
+    nwords = _count_words(s)
+    if not 1 <= nwords <= 8:
+        return False
+    f = fold(s)
+    if _DATE.search(f) or _TIME.search(f):
+        return False
+    nxt = texts[i + 1]
+    if not lines.blank[i + 1] or not _is_title_like(nxt) or _count_words(nxt) <= nwords:
+        return False
+    after = texts[i + 2] if i + 2 < len(texts) else None
+    if after is not None and _is_dateline(after):
+        return True
+    if _BREADCRUMB.search(s):
+        return True
+    return nwords <= 4 and after is not None and _looks_like_lead(after)
+
+
+def _is_junk(s: str) -> bool:
+    """A line that cannot be a title: no letters at all ("* * *"), or a bare web address."""
+    if len(s) > _META_MAX_CHARS:
+        return False
+    if _URL.match(s):
+        return " " not in s
+    return _LETTER.search(s) is None
+
+
+_URL = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _is_title_like(s: str) -> bool:
+    return len(s) <= 300 and s[-1] not in ".,;:" and _count_words(s) <= 40 and not _is_dateline(s)
+
+
+def _looks_like_lead(s: str) -> bool:
+    """Whether a first line is a body paragraph rather than a title."""
+    if len(s) > 320:
+        return True
+    nwords = _count_words(s)
+    if nwords > 40:
+        return True
+    if s[-1] in ".…" and nwords >= 20:
+        return True
+    return nwords >= 12 and _opener(s) is not None
+
+
+def _opener(s: str) -> re.Match[str] | None:
+    """The dateline opening a lead ("Chiều 22-10, ", "Sáng ngày 3/4, "), if any."""
+    head = s[:160]
+    m = _OPENER.match(fold(head))
+    if m is None or _date_from(m.group("date") or m.group("pdate")) is None:
+        return None
+    return m
+
+
+def _split_title(s: str) -> tuple[str, ArticleDate | None, str | None]:
+    """The title without an appended date/time, and that date and time."""
+    cut = max(0, len(s) - 60)
+    m = _TITLE_TAIL.search(fold(s[cut:]))
+    if m is not None:
+        date_src = m.group("d1") or m.group("d2")
+        time_src = m.group("t1") or m.group("t2")
+        date = _date_from(date_src)
+        time = _time_from(time_src) if time_src else None
+        title = s[: cut + m.start()].rstrip(" \t\u00a0|,-–—(")
+        if date is not None and (date.year is not None or time is not None) and title:
+            return title, date, time
+    return s, None, None
+
+
+def _derive_title(lead: str) -> str:
+    """A short title from a lead paragraph: its first clause, without the dateline."""
+    s = lead[:400]
+    m = _opener(s)
+    if m is not None and m.end() < len(s):
+        s = s[m.end():]
+    s = s.strip(" \t\u00a0,:;-–—")
+    words = s.split()
+    if not words:
+        words = lead[:400].split()
+    # cut at the first strong boundary that leaves at least three words
+    out: list[str] = []
+    for w in words:
+        out.append(w)
+        if len(out) >= _DERIVED_TITLE_WORDS:
+            break
+        if len(out) >= 3 and w[-1] in ".;:!?…" and not _is_abbreviation(w):
+            break
+    if len(out) >= _DERIVED_TITLE_WORDS and len(words) > len(out):
+        # no clause boundary within the limit: prefer ending after a comma
+        commas = [k for k, w in enumerate(out) if w.endswith(",") and k >= 5]
+        if commas:
+            out = out[: commas[-1] + 1]
+    title = " ".join(out)
+    if title.count("(") > title.count(")"):
+        title = title[: title.rfind("(")]
+    title = title.rstrip(" \t\u00a0,.;:!?…-–—(\"'“‘")
+    if title.count("“") > title.count("”"):
+        title = title.replace("“", "")
+    return title[:1].upper() + title[1:]
+
+
+def _is_abbreviation(word: str) -> bool:
+    """ "TS.", "TP.", "Mr." end with a period that does not end a sentence."""
+    core = word.rstrip(".")
+    return word.endswith(".") and 0 < len(core) <= 3 and core[:1].isupper() and (
+        core.isupper() or len(core) <= 2
+    )
+
+
+# --- datelines ----------------------------------------------------------------------------
+
+
+def _is_dateline(s: str) -> bool:
+    """A short line made of dates, times, view counts and their labels."""
+    if len(s) > _META_MAX_CHARS:
+        return False
+    f = fold(s)
+    if not (_DATE.search(f) or _TIME.search(f) or _META_KEY.search(f)):
+        return False
+    rest = _VIEWS.sub(" ", f)
+    rest = _DATE.sub(" ", rest)
+    rest = _TIME.sub(" ", rest)
+    rest = _META_FILLER.sub(" ", rest)
+    return len(_LETTER_WORD.findall(rest)) <= 2
+
+
+def _read_dateline(s: str, meta: Metadata) -> None:
+    """Fill date, time and views from a dateline line (the first one found wins)."""
+    f = fold(s)
+    if meta.views is None:
+        m = _VIEWS.search(f) or _VIEWS_AFTER.search(f)
+        if m is not None:
+            meta.views = int(re.sub(r"\D", "", m.group(1)))
+    if meta.date is None:
+        for m in _DATE.finditer(_VIEWS.sub(lambda v: " " * len(v.group()), f)):
+            date = _date_from(m.group())
+            if date is not None:
+                meta.date = date
+                break
+    if meta.time is None:
+        m = _TIME.search(f)
+        if m is not None:
+            meta.time = _time_from(m.group())
+
+
+def _date_from(src: str | None) -> ArticleDate | None:
+    """The validated date in a matched date string (day, month, optional year)."""
+    if not src:
+        return None
+    parts = [int(p) for p in _DATE_PARTS.findall(src)]
+    if len(parts) < 2:
+        return None
+    day, month = parts[0], parts[1]
+    year = parts[2] if len(parts) > 2 else None
+    if not 1 <= month <= 12:
+        return None
+    if year is not None and not 1800 <= year <= 2200:
+        return None
+    last = calendar.monthrange(year if year is not None else 2000, month)[1]
+    if not 1 <= day <= last:
+        return None
+    return ArticleDate(year, month, day)
+
+
+def _time_from(src: str) -> str | None:
+    m = _TIME.search(src)
+    if m is None:
+        return None
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+# --- body and footer helpers --------------------------------------------------------------
+
+
+def _credit(s: str) -> tuple[int, str] | None:
+    """(offset, credit) of a photo credit ending a caption ("… Ảnh: BP"), if any."""
+    cut = max(0, len(s) - 80)
+    if len(s) > _CREDITED_CAPTION_MAX_CHARS or s.find(":", cut) < 0:
+        return None
+    m = _CREDIT.search(fold(s[cut:]))
+    if m is None:
+        return None
+    credit = s[cut + m.start("credit"): cut + m.end("credit")].strip()
+    if not credit or _count_words(credit) > 6:
+        return None
+    return cut + m.start(), credit
+
+
+def _is_caption(s: str) -> bool:
+    """A short line between paragraphs without sentence punctuation ("Quang cảnh hội nghị")."""
+    if len(s) > _CAPTION_MAX_CHARS or s[-1] in _NOT_CAPTION_END or " " not in s:
+        return False
+    nwords = _count_words(s)
+    if not 2 <= nwords <= _CAPTION_MAX_WORDS:
+        return False
+    f = fold(s)
+    if _LIST_MARKER.match(f):
+        return False
+    letters = [c for c in s if c.isalpha()]
+    # an ALL-CAPS line between paragraphs is a subheading, not a caption
+    return not (letters and all(c.isupper() for c in letters))
+
+
+def _is_furniture(s: str) -> bool:
+    """Share/print/"Xem thêm" site furniture."""
+    if len(s) > _META_MAX_CHARS or fold(s[:2]) not in _FURNITURE_HEADS:
+        return False
+    f = fold(s)
+    if _FURNITURE_PREFIX.match(f):
+        return True
+    if len(s) > 80:
+        return False
+    parts = [p.strip(" :.!|»>") for p in _FURNITURE_SPLIT.split(f)]
+    parts = [p for p in parts if p]
+    return bool(parts) and all(p in _FURNITURE for p in parts)
+
+
+def _is_trailing_intro(s: str) -> bool:
+    """A short line ending with ":" that introduces nothing ("Một số hình ảnh tại Hội nghị:")."""
+    return len(s) <= 150 and s.endswith(":") and _count_words(s) <= 15
+
+
+def _byline(s: str) -> str | None:
+    """The author's name if `s` is a byline ("Minh Cường", "CẨM TUYẾT", "Bài, ảnh: X")."""
+    if len(s) > 80:
+        return None
+    m = _BYLINE_PREFIX.match(fold(s))
+    name = s[m.end():].strip() if m is not None else s
+    if not name or name[-1] in _SENTENCE_END + ":;,":
+        return None
+    body = name
+    if body.endswith(")") and "(" in body:  # "Minh Cường (TTXVN)"
+        body = body[: body.rfind("(")].rstrip()
+    tokens = body.split()
+    names = [t for t in tokens if t.lower() not in _NAME_SEPARATORS]
+    if not 1 <= len(names) <= 5:
+        return None
+    for t in names:
+        core = t.rstrip(".,")
+        if not core or not core[0].isupper() or not all(c.isalpha() or c in ".-'’" for c in core):
+            return None
+    if len(names) == 1 and m is None and len(names[0]) < 2:
+        return None
+    return name
+
+
+def _count_words(s: str) -> int:
+    """Whitespace-separated tokens, not counting lone dashes and bars ("a – b" is 2 words)."""
+    if not s:
+        return 0
+    if s.isprintable() and "  " not in s:  # single spaces only: count without splitting
+        n = s.count(" ") + 1 - (s[0] == " ") - (s[-1] == " ")
+    else:
+        n = len(s.split())
+    n -= s.count(" - ") + s.count(" – ") + s.count(" — ") + s.count(" | ")
+    if n <= 1 and not _WORD_CHAR.search(s):
+        return 0
+    return max(n, 0)
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
