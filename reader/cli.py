@@ -199,7 +199,7 @@ def run_tui(argv: Sequence[str]) -> int:
         return 2
     from reader.ui.app import ReaderApp
 
-    ReaderApp(paths).run()
+    ReaderApp(paths, label=None if args.paths else "sample articles").run()
     return 0
 
 

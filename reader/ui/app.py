@@ -11,7 +11,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from reader.query import QUERY_HELP
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -24,6 +23,7 @@ from textual.worker import get_current_worker
 from reader.article import Article
 from reader.files import Problem, discover
 from reader.library import Library, load_file
+from reader.query import QUERY_HELP
 from reader.search import Hit, match_spans
 from reader.ui.article_list import ArticleList, Row
 from reader.ui.article_view import ArticleView
@@ -78,9 +78,10 @@ class ReaderApp(App[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    def __init__(self, paths: Sequence[str | os.PathLike[str]]) -> None:
+    def __init__(self, paths: Sequence[str | os.PathLike[str]], label: str | None = None) -> None:
         super().__init__()
         self.paths = [Path(p) for p in paths]
+        self.label = label or ", ".join(str(p) for p in self.paths)
         self.library = Library([], [])
         self.loading = True
         self._search_generation = 0
@@ -123,7 +124,7 @@ class ReaderApp(App[None]):
         self.article_list.empty_message = "Loading…"
         self.article_list.focus()
         self._update_layout(self.size.width)
-        self.sub_title = ", ".join(str(p) for p in self.paths)
+        self.sub_title = self.label
         self.load_library()
 
     def on_resize(self, event: Resize) -> None:
@@ -136,12 +137,12 @@ class ReaderApp(App[None]):
         # Keys typed right after "/" were already routed to the list before focus moved to
         # the query input; they reach the app unhandled. They are text, not commands
         # ("/quy" must not quit on "q"), so they go into the input.
+        # (Textual calls App._on_key after this one unless the default is prevented.)
         focused = self.focused
         if isinstance(focused, QueryInput) and event.is_printable and event.character:
             focused.insert_text_at_cursor(event.character)
             event.stop()
-            return
-        await super()._on_key(event)
+            event.prevent_default()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         reading = self.article_view.has_focus or self.find_bar.input.has_focus
@@ -183,7 +184,7 @@ class ReaderApp(App[None]):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(1, message.total), progress=message.done)
         if message.rows is not None and not self._query:
-            self.article_list.set_rows(message.rows)
+            self._list_loaded(message.rows)
         if message.done >= message.total:
             self.article_list.empty_message = "Indexing…"
 
@@ -196,7 +197,7 @@ class ReaderApp(App[None]):
         if self._query:
             self._start_search(self._query)
         else:
-            lst.set_rows([Row(a) for a in self.library.articles])
+            self._list_loaded([Row(a) for a in self.library.articles])
         n, p = len(self.library.articles), len(self.library.problems)
         self.notify(
             f"{n:,} articles in {message.seconds:.1f} s"
@@ -204,6 +205,12 @@ class ReaderApp(App[None]):
             severity="warning" if p else "information",
             timeout=4,
         )
+
+    def _list_loaded(self, rows: list[Row]) -> None:
+        """Show the rows loaded so far: the cursor stays on top until the user moves it."""
+        lst = self.article_list
+        top = rows[0].article if rows else None
+        lst.set_rows(rows, select=lst.current if lst.user_moved else top)
 
     # --- list and reader --------------------------------------------------------------
 
@@ -226,8 +233,10 @@ class ReaderApp(App[None]):
 
     @on(ArticleView.Back)
     def _back(self) -> None:
-        self.find_bar.close()
-        self.article_list.focus()
+        if self.find_bar.is_open:  # Esc leaves find mode first
+            self._leave_find()
+        else:
+            self.article_list.focus()
 
     @on(ArticleView.Step)
     def _step(self, message: ArticleView.Step) -> None:
@@ -241,7 +250,8 @@ class ReaderApp(App[None]):
             self.article_list.set_rows([Row(a) for a in self.library.articles], select=article)
         self.article_list.select(article)
         self._show(article)
-        self.article_view.focus()
+        # After the command palette has closed and given focus back to the list.
+        self.call_after_refresh(self.article_view.focus)
 
     # --- filter -----------------------------------------------------------------------
 
@@ -345,8 +355,14 @@ class ReaderApp(App[None]):
 
     @on(QueryInput.Cancelled, "#find QueryInput")
     def _find_cancel(self) -> None:
+        self._leave_find()
+
+    def _leave_find(self) -> None:
+        """Close the find bar; the filter's highlights come back, the scroll stays."""
         self.find_bar.close()
-        self._show(self.article_view.article)
+        article = self.article_view.article
+        spans = match_spans(article.text, self._query) if article and self._query else []
+        self.article_view.set_matches(spans, step=False)
         self.article_view.focus()
 
     # --- help -------------------------------------------------------------------------

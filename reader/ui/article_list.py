@@ -98,6 +98,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._rows: list[Row] = []
         self._snippets = False
         self.empty_message = "No articles."
+        self.user_moved = False  # set once the user moves the cursor
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # --- data -------------------------------------------------------------------------
@@ -176,21 +177,27 @@ class ArticleList(ScrollView, can_focus=True):
         return max(1, (self.scrollable_content_region.height or 1) // self.row_height - 1)
 
     def action_cursor_down(self) -> None:
+        self.user_moved = True
         self.cursor += 1
 
     def action_cursor_up(self) -> None:
+        self.user_moved = True
         self.cursor -= 1
 
     def action_page_down(self) -> None:
+        self.user_moved = True
         self.cursor += self._page()
 
     def action_page_up(self) -> None:
+        self.user_moved = True
         self.cursor -= self._page()
 
     def action_first(self) -> None:
+        self.user_moved = True
         self.cursor = 0
 
     def action_last(self) -> None:
+        self.user_moved = True
         self.cursor = len(self._rows) - 1
 
     def action_open(self) -> None:
@@ -202,6 +209,7 @@ class ArticleList(ScrollView, can_focus=True):
         if 0 <= index < len(self._rows):
             if index == self.cursor and event.chain >= 2:
                 self.action_open()
+            self.user_moved = True
             self.cursor = index
 
     def on_resize(self, event: events.Resize) -> None:

@@ -120,12 +120,16 @@ class ArticleView(ScrollView, can_focus=True):
         self._rebuild()
         self.scroll_to(y=0, animate=False, immediate=True)
 
-    def set_matches(self, spans: Sequence[Span]) -> None:
-        """Light `spans` as find matches and make the first one at or below the view current."""
+    def set_matches(self, spans: Sequence[Span], *, step: bool = True) -> None:
+        """Light `spans`, keeping the scroll position.
+
+        With `step`, they are find matches: the first one at or below the top of the view
+        becomes current and is scrolled into view, and n/N step through them.
+        """
         self._highlights = sorted(spans)
         self._match_index = -1
         self._rebuild(keep_scroll=True)
-        if self._highlights:
+        if self._highlights and step:
             top = self._offset_at_line(int(self.scroll_y))
             starts = [s for s, _ in self._highlights]
             self._match_index = min(bisect.bisect_left(starts, top), len(starts) - 1)

@@ -25,7 +25,7 @@ class ArticleCommands(Provider):
     def _display(self, title: str, spans: list[tuple[int, int]]) -> Text:
         text = Text(title or "(untitled)", no_wrap=True, overflow="ellipsis")
         for start, end in spans:
-            text.stylize(self.match_style or "bold underline", start, end)
+            text.stylize("bold underline", start, end)
         return text
 
     async def discover(self) -> Hits:

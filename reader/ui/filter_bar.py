@@ -13,10 +13,10 @@ class QueryInput(Input):
     """An Input whose ↑/↓, Enter and Esc are posted up instead of being handled here."""
 
     BINDINGS = [
-        Binding("down", "move(1)", "Next hit", show=False),
-        Binding("up", "move(-1)", "Prev hit", show=False),
-        Binding("pagedown", "move(10)", show=False),
-        Binding("pageup", "move(-10)", show=False),
+        Binding("down", "move(1)", "Next hit (filter), next match (find)", show=False),
+        Binding("up", "move(-1)", "Previous hit or match", show=False),
+        Binding("pagedown", "move(10)", "Ten hits down", show=False),
+        Binding("pageup", "move(-10)", "Ten hits up", show=False),
         Binding("escape", "cancel", "Clear"),
     ]
 

@@ -36,33 +36,25 @@ class HelpScreen(ModalScreen[None]):
         self._query_help = query_help
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            for title, bindings in self._sections:
-                table = Table(
-                    title=title,
-                    title_justify="left",
-                    title_style="bold",
-                    show_header=False,
-                    box=None,
-                    expand=True,
-                    padding=(0, 1),
+        table = Table(show_header=False, box=None, expand=True, padding=(0, 1))
+        table.add_column("keys", style="bold", width=20, no_wrap=True)
+        table.add_column("action", ratio=1)
+        for title, bindings in self._sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            seen: set[str] = set()
+            for binding in bindings:
+                keys = " ".join(
+                    self.app.get_key_display(Binding(key.strip(), binding.action))
+                    for key in binding.key.split(",")
                 )
-                table.add_column("keys", style="bold", width=22, no_wrap=True)
-                table.add_column("action")
-                seen: set[str] = set()
-                for binding in bindings:
-                    description = binding.description or binding.action
-                    keys = " ".join(
-                        self.app.get_key_display(Binding(k.strip(), binding.action))
-                        for k in binding.key.split(",")
-                    )
-                    if keys in seen:
-                        continue
-                    seen.add(keys)
-                    table.add_row(Text(keys), Text(description))
-                yield Static(table)
-                yield Static("")
-            yield Static(Text("Search syntax", style="bold"))
+                if keys in seen:
+                    continue
+                seen.add(keys)
+                table.add_row(Text(keys), Text(binding.description or binding.action))
+            table.add_row("", "")
+        with VerticalScroll():
+            yield Static(table)
+            yield Static(Text("Search syntax", style="bold underline"))
             yield Static(Text(self._query_help))
             yield Static(Text("\nEsc, q or ? closes this screen.", style="dim"))
 

@@ -1,0 +1,232 @@
+"""The reader driven as a user would: keys, focus, panes, filter, find, help, palette."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from textual import events
+
+from reader.ui.app import ReaderApp
+from reader.ui.article_view import ArticleView
+from reader.ui.help_screen import HelpScreen
+
+from conftest import ARTICLES
+
+
+async def ready(pilot) -> ReaderApp:
+    """Wait until the library is loaded and indexed."""
+    app: ReaderApp = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert not app.loading
+    return app
+
+
+def screen_text(app: ReaderApp) -> str:
+    """What the terminal shows, as plain text (from the app's own SVG export)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def listed(app: ReaderApp) -> list[str]:
+    return [row.article.id[:3] for row in app.article_list.rows]
+
+
+async def test_list_is_newest_first_and_pane_follows_cursor():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        # 001 (2025) and 004 (2022) have years; the others' years are unknown.
+        assert listed(app)[:2] == ["001", "004"]
+        assert app.article_view.article is app.article_list.current
+        await pilot.press("j", "j")
+        assert app.article_list.cursor == 2
+        assert app.article_view.article is app.article_list.rows[2].article
+        await pilot.press("k")
+        assert app.article_view.article is app.article_list.rows[1].article
+        await pilot.press("G")
+        assert app.article_list.cursor == 4
+        await pilot.press("g")
+        assert app.article_list.cursor == 0
+        await pilot.press("down", "up", "down")
+        assert app.article_list.cursor == 1
+
+
+async def test_enter_reads_and_escape_or_tab_goes_back():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.focused, ArticleView)
+        await pilot.press("escape")
+        assert app.focused is app.article_list
+        await pilot.press("tab")
+        assert isinstance(app.focused, ArticleView)
+        await pilot.press("tab")
+        assert app.focused is app.article_list
+
+
+async def test_paging_and_next_previous_article_from_the_reader():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("enter")
+        view = app.article_view
+        first = view.article
+        await pilot.press("space")
+        assert view.scroll_y > 0
+        await pilot.press("b")
+        assert view.scroll_y == 0
+        await pilot.press("G")
+        assert view.scroll_y == view.max_scroll_y > 0
+        await pilot.press("g")
+        assert view.scroll_y == 0
+        await pilot.press("right_square_bracket")
+        assert view.article is app.article_list.rows[1].article is not first
+        assert isinstance(app.focused, ArticleView)  # still reading
+        await pilot.press("left_square_bracket")
+        assert view.article is first
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        list_pane = app.query_one("#list-pane")
+        reader_pane = app.query_one("#reader-pane")
+        assert list_pane.display and not reader_pane.display
+        await pilot.press("enter")
+        await pilot.pause()
+        assert reader_pane.display and not list_pane.display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert list_pane.display and not reader_pane.display
+
+
+async def test_wide_terminal_shows_both_panes():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one("#list-pane").display and app.query_one("#reader-pane").display
+
+
+async def test_help_lists_bindings_and_closes():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for needle in ("Filter", "Find", "Next match", "Quit", "Page"):
+            assert needle in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_quits():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_filter_ranks_live_and_escape_restores_selection():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("j", "j")
+        before = app.article_list.current
+        await pilot.press("slash", *"duc xuan")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert listed(app)[0] == "002"
+        count = str(app.filter_bar.query_one(".count").render())
+        assert count.endswith("/5") and not count.startswith("5/")
+        # the matched letters are lit in the title
+        assert app.article_list.rows[0].title_spans
+        await pilot.press("escape")
+        assert app.article_list.current is before
+        assert len(app.article_list.rows) == 5
+        assert app.focused is app.article_list
+
+
+async def test_filter_enter_opens_hit_with_matches_highlighted():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"long xuyen")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down", "up", "enter")
+        assert isinstance(app.focused, ArticleView)
+        article = app.article_view.article
+        assert article.id.startswith("003")
+        lit = {article.text[s:e].lower() for s, e in app.article_view.matches}
+        assert "long" in lit and "xuyên" in lit
+
+
+async def test_keys_typed_right_after_slash_go_into_the_filter():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        # A burst, as a fast typist or a paste sends it: "q" must not quit.
+        for key, ch in [("slash", "/"), ("q", "q"), ("u", "u"), ("y", "y")]:
+            app.post_message(events.Key(key, ch))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app._exit
+        assert app.filter_bar.value == "quy"
+
+
+async def test_find_in_article_counts_and_steps():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("enter", "slash", *"dang uy")
+        await pilot.pause()
+        view = app.article_view
+        total = len(view.matches)
+        assert total >= 2
+        count = lambda: str(app.find_bar.query_one(".count").render())  # noqa: E731
+        assert count() == f"1/{total}"
+        await pilot.press("enter")  # back to the article, matches stay lit
+        assert isinstance(app.focused, ArticleView)
+        await pilot.press("n")
+        assert count() == f"2/{total}"
+        await pilot.press("N", "N")
+        assert count() == f"{total}/{total}"
+        await pilot.press("escape")  # leaves find mode, stays in the article
+        assert not app.find_bar.is_open
+        assert isinstance(app.focused, ArticleView)
+        assert view.matches == []
+
+
+async def test_command_palette_jumps_to_an_article():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"duc xuan")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.article_view.article.id.startswith("002")
+        assert isinstance(app.focused, ArticleView)
+
+
+@pytest.mark.parametrize("size", [(40, 10), (300, 80)])
+async def test_odd_terminal_sizes_render(size):
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("enter", "space", "escape", "slash", *"hdnd")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.article_list.rows
