@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from conftest import ARTICLES
 from reader.cli import main
+
+from conftest import ARTICLES
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -23,7 +24,7 @@ def test_list_prints_newest_first(capsys):
     lines = out.splitlines()
     assert code == 0 and err == ""
     assert [line[:3] for line in lines] == ["001", "004", "000", "002", "003"]
-    ident, date, title = lines[0].split("\t")
+    _id, date, title = lines[0].split("\t")
     assert date == "2025-10-22"
     assert title == "4 phường ở TP.HCM ký quy chế phối hợp giữ an ninh trật tự"
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO
 from reader.ui.app import ReaderApp
+
+from conftest import REPO
 
 
 async def _settle(pilot) -> None:
