@@ -236,11 +236,15 @@ def _from_bom(data: bytes) -> tuple[str, str, bool] | None:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             body = data[len(bom) :]
-            name = "utf-8" if codec == "utf-8-sig" else codec
+            if codec == "utf-8-sig":
+                try:
+                    return body.decode("utf-8"), codec, False
+                except UnicodeDecodeError:  # an editor put a BOM on a legacy file
+                    return _damaged_utf8(body) or _legacy(body)
             try:
-                return body.decode(name), codec, False
+                return body.decode(codec), codec, False
             except UnicodeDecodeError:
-                return body.decode(name, "replace"), codec, True
+                return body.decode(codec, "replace"), codec, True
     return None
 
 

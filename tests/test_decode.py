@@ -172,6 +172,11 @@ def test_known_bytes_of_dang_uy() -> None:
     assert decode_bytes(b"\xd0a\xd2ng u\xd2y " + _cp1258(LEAD)).text.startswith("Đảng ủy")
 
 
+def test_utf8_bom_on_a_legacy_file_is_not_trusted() -> None:
+    decoded = decode_bytes(codecs.BOM_UTF8 + LEGACY["tcvn3"](ARTICLE))
+    assert (decoded.text, decoded.encoding) == (ARTICLE, "tcvn3")
+
+
 def test_windows_1258_output_is_nfc() -> None:
     raw = _cp1258(LEAD).decode("cp1258")
     assert not unicodedata.is_normalized("NFC", raw)  # letters + combining tones
