@@ -1,11 +1,13 @@
 """Article metadata from raw text, by heuristics that generalize across news sites.
 
-The input is an article's NFC text with "\\n" line endings. Every non-blank line becomes one
-`Block` (the line without its surrounding whitespace, at its offset in the text), so the
-blocks partition the text: no non-whitespace character is lost, and
+The input is an article's NFC text with "\\n" line endings. Every paragraph becomes one
+`Block` (its text without surrounding whitespace, at its offset in the text), so the blocks
+partition the text: no non-whitespace character is lost, blocks are in text order, and
 `block.text == text[block.start:block.end]`. Each block gets a `BlockKind`:
 
-    [SECTION] [DATELINE…] TITLE [DATELINE…] LEAD (BODY | CAPTION | BOILERPLATE)… [BYLINE]
+    [SECTION] [DATELINE…] TITLE [DATELINE…]          the header (first lines only)
+    LEAD, then BODY | CAPTION | BOILERPLATE…          the body (a caption may precede the lead)
+    [BOILERPLATE | DATELINE | BYLINE…]                the footer (last lines only)
 
 When the file opens with the lead paragraph instead of a title, there is no TITLE block: the
 first block is the LEAD and `Metadata.title` is derived from it (`title_derived=True`).
@@ -15,10 +17,13 @@ Conventions:
 - `title` is the title line without an appended date/time ("… trật tự 22/10/2025 21:06"
   gives the title "… trật tự", the date and the time). An empty or blank text gives
   `title=""` with `title_derived=True` (the UI shows a placeholder or the file name).
-- `date` comes, in this order, from a dateline line near the top or the bottom ("Ngày đăng
-  05/05/2022 | 13:45"), from a date appended to the title, or from the opening of the lead
-  ("Chiều 22-10, …", "Sáng ngày 3/4, …"). Dates elsewhere in the body are never used. Dates
-  are day-month; a missing year stays None (never guessed).
+- `date` comes, in this order, from a dateline line around the title ("Ngày đăng 05/05/2022
+  | 13:45"), from a date appended to the title, from a dateline line at the end, or from the
+  opening of the lead ("Chiều 22-10, …", "Sáng ngày 3/4, …"). Dates elsewhere in the body
+  are never used. Dates are day-month; a missing year stays None (never guessed).
+- `author` comes from the last line when it looks like a name ("Minh Cường", "CẨM TUYẾT",
+  "Bài và ảnh: Thu Hà"), or from a dateline ("Tác giả: Minh Cường | 05/05/2022"). A source
+  ("Theo TTXVN") is not an author: that line is BOILERPLATE.
 - `captions` holds caption texts without their photo credit; `credits[i]` is the credit of
   `captions[i]` ("BP" for "… Ảnh: BP") or None.
 - `words` counts the words of the reading text: LEAD, BODY and CAPTION blocks (not the title,
@@ -44,8 +49,7 @@ from reader.fold import fold
 
 __all__ = ["parse"]
 
-# How far into the text the header and footer heuristics look, in blocks.
-_HEADER_BLOCKS = 8
+# How many lines at the end the footer heuristics look at.
 _FOOTER_BLOCKS = 6
 # Longest line that can be a section, dateline, byline, caption or furniture line.
 _META_MAX_CHARS = 200
@@ -117,6 +121,9 @@ _META_FILLER = re.compile(
     r"|thu\s+(?:hai|ba|tu|nam|sau|bay)|chu\s+nhat|thu"
     r"|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
 )
+# "Tác giả: Minh Cường | 05/05/2022": a name inside a dateline.
+_META_AUTHOR = re.compile(r"\b(?:tac\s+gia|bai\s*(?:va|,|&)?\s*anh|by|author)\s*[:\-–—]?\s*")
+_META_AUTHOR_END = re.compile(r"\s*(?:[|;•·(]|\s[-–—]\s|\d)")
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
 _NUMBER = r"(\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+)(?![\d.,]\d)"
 _VIEWS = re.compile(r"(?:luot\s*xem|luot\s*doc|so\s*lan\s*xem|views?)\s*[:：]?\s*" + _NUMBER)
@@ -134,6 +141,7 @@ _BYLINE_PREFIX = re.compile(
     r"^(?:bai\s*(?:va|,|&)?\s*anh|tin\s*(?:va|,|&)?\s*anh|bai|tin|tac\s+gia|by|author|pv)"
     r"\s*[:\-–—]\s*"
 )
+_SOURCE_LINE = re.compile(r"^(?:theo|nguon)\b")
 _NAME_SEPARATORS = frozenset({"-", "–", "—", "&", ",", "và", "and", "/"})
 _FURNITURE = frozenset(
     fold(word)
@@ -145,11 +153,11 @@ _FURNITURE = frozenset(
         "tag", "theo dõi", "facebook", "twitter", "zalo", "copy link", "sao chép liên kết",
         "share", "print", "tweet", "like", "related", "related articles", "read more",
         "see also", "back to top", "top", "comments", "subscribe", "advertisement",
-        "quảng cáo", "đọc thêm", "nguồn", "source",
+        "quảng cáo", "đọc thêm", "nguồn", "source", "còn nữa", "hết", "end", "the end",
     )
 )
 _FURNITURE_HEADS = frozenset(w[:2] for w in _FURNITURE) | frozenset(
-    ("xe", "ti", "ba", "do", "tu", "ta", "re", "se", "ng", "so")
+    ("xe", "ti", "ba", "do", "tu", "ta", "re", "se", "ng", "so", "th")
 )
 _FURNITURE_PREFIX = re.compile(
     r"^(?:xem\s+them|tin\s+lien\s+quan|bai\s+lien\s+quan|doc\s+them|tu\s+khoa|tags?"
@@ -493,12 +501,17 @@ def _is_dateline(s: str) -> bool:
     rest = _DATE.sub(" ", rest)
     rest = _TIME.sub(" ", rest)
     rest = _META_FILLER.sub(" ", rest)
+    if _META_AUTHOR.search(rest):
+        return len(_LETTER_WORD.findall(_META_AUTHOR.sub(" ", rest))) <= 6
     return len(_LETTER_WORD.findall(rest)) <= 2
 
 
 def _read_dateline(s: str, meta: Metadata) -> None:
-    """Fill date, time and views from a dateline line (the first one found wins)."""
+    """Fill date, time, views and author from a dateline line (the first one found wins)."""
     f = fold(s)
+    if meta.author is None and (m := _META_AUTHOR.search(f)) is not None:
+        end = _META_AUTHOR_END.search(f, m.end())
+        meta.author = _byline(s[m.end() : end.start() if end else len(s)].strip(" ,-–—"))
     if meta.views is None:
         m = _VIEWS.search(f) or _VIEWS_AFTER.search(f)
         if m is not None:
@@ -562,25 +575,23 @@ def _is_caption(s: str) -> bool:
     """A short line between paragraphs without sentence punctuation ("Quang cảnh hội nghị")."""
     if len(s) > _CAPTION_MAX_CHARS or s[-1] in _NOT_CAPTION_END or " " not in s:
         return False
-    nwords = _count_words(s)
-    if not 2 <= nwords <= _CAPTION_MAX_WORDS:
+    if not 2 <= _count_words(s) <= _CAPTION_MAX_WORDS:
         return False
-    f = fold(s)
-    if _LIST_MARKER.match(f):
-        return False
-    letters = [c for c in s if c.isalpha()]
-    # an ALL-CAPS line between paragraphs is a subheading, not a caption
-    return not (letters and all(c.isupper() for c in letters))
+    # a numbered or bulleted line is a list item or a heading; an ALL-CAPS one a subheading
+    return not (_LIST_MARKER.match(s[:8].lower()) or s.isupper())
 
 
 def _is_furniture(s: str) -> bool:
     """Share/print/"Xem thêm" site furniture."""
-    if len(s) > _META_MAX_CHARS or fold(s[:2]) not in _FURNITURE_HEADS:
+    if len(s) > _META_MAX_CHARS or fold(s.lstrip("([")[:2]) not in _FURNITURE_HEADS:
         return False
     f = fold(s)
-    if _FURNITURE_PREFIX.match(f):
+    if f.strip(" :.!()[]") in _FURNITURE or _FURNITURE_PREFIX.match(f):
         return True
-    if len(s) > 80:
+    if len(s) <= 60 and _SOURCE_LINE.match(f) and " " in s:
+        # "Theo TTXVN", "Nguồn: Báo Nhân Dân": the source, named like a byline
+        return _byline(s.split(" ", 1)[1].lstrip(": ")) is not None
+    if len(s) > 80 or not _FURNITURE_SPLIT.search(f):
         return False
     parts = [p.strip(" :.!|»>") for p in _FURNITURE_SPLIT.split(f)]
     parts = [p for p in parts if p]
@@ -595,6 +606,8 @@ def _is_trailing_intro(s: str) -> bool:
 def _byline(s: str) -> str | None:
     """The author's name if `s` is a byline ("Minh Cường", "CẨM TUYẾT", "Bài, ảnh: X")."""
     if len(s) > 80:
+        return None
+    if _SOURCE_LINE.match(fold(s)):  # "Theo TTXVN" names a source, not an author
         return None
     m = _BYLINE_PREFIX.match(fold(s))
     name = s[m.end():].strip() if m is not None else s

@@ -340,6 +340,29 @@ def test_bylines(last, author):
     assert meta.author == author
 
 
+def test_sources_and_furniture_at_the_end_are_not_authors():
+    for last in ("Theo TTXVN", "Nguồn: Báo Nhân Dân", "(Còn nữa)"):
+        meta = parse(f"Tiêu đề bài\n\nĐoạn mở đầu của bài viết.\n\n{last}\n")
+        assert meta.author is None, last
+        assert meta.blocks[-1].kind is BlockKind.BOILERPLATE, last
+
+
+def test_author_and_date_in_a_header_dateline():
+    meta = parse("Tiêu đề bài\nTác giả: Minh Cường | 05/05/2022 13:45\n\nĐoạn mở đầu.\n")
+    assert kinds(meta) == [BlockKind.TITLE, BlockKind.DATELINE, BlockKind.LEAD]
+    assert meta.author == "Minh Cường"
+    assert meta.date is not None and meta.date.iso() == "2022-05-05" and meta.time == "13:45"
+
+
+def test_lines_that_cannot_be_titles_are_skipped():
+    meta = parse("* * *\nhttps://example.com/bai-viet\nTiêu đề thật\n\nĐoạn mở đầu.\n")
+    assert meta.title == "Tiêu đề thật"
+    assert kinds(meta)[:3] == [BlockKind.BOILERPLATE, BlockKind.BOILERPLATE, BlockKind.TITLE]
+    meta = parse("22/10/2025 21:06\n")
+    assert meta.title == "" and meta.title_derived and kinds(meta) == [BlockKind.DATELINE]
+    assert meta.date is not None and meta.date.iso() == "2025-10-22"
+
+
 def test_views_variants():
     for line, views in [("Lượt xem: 1351", 1351), ("lượt xem 12.345", 12345),
                         ("Views: 1,351", 1351), ("2.048 lượt xem", 2048)]:
