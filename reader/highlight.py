@@ -1,0 +1,189 @@
+"""Highlight spans and one-line snippets for display: where a query's words are in a text.
+
+Works on any text without an index (reader pane highlighting, find-in-article): the text is
+folded once with `reader.bytefold` (one byte per character, so match offsets are offsets in
+the original NFC text) and searched with a single compiled regex, linear in the text size.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from reader.article import Article, BlockKind
+from reader.bytefold import decode_exact, encode_lower, exact_bytes, fold_encoded
+from reader.expand import tone_variants
+from reader.glossary import load_glossary
+from reader.query import Query, Term, parse_query
+
+__all__ = ["Span", "match_spans", "one_line", "snippet_around"]
+
+Span = tuple[int, int]
+
+_L = rb"(?<![^ \n])"
+_R = rb"(?![^ \n])"
+_GAP = rb" +"
+_LINE_BREAKS = re.compile(r"[\n\r\t\v\f\x85\u2028\u2029]")
+SNIPPET_WIDTH = 160
+
+
+def one_line(text: str) -> str:
+    """`text` with every line or paragraph break made a space (length kept)."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def _phrase(words: list[bytes], prefix: bool) -> bytes:
+    parts = [re.escape(w) for w in words]
+    if prefix:
+        parts[-1] += rb"[^ \n]*"
+    return _GAP.join(parts)
+
+
+def _exact_words(text: str) -> list[str]:
+    return [decode_exact(t) for t in exact_bytes(encode_lower(text)).split()]
+
+
+@lru_cache(maxsize=256)
+def _compile(query: Query) -> tuple[re.Pattern[bytes] | None, re.Pattern[bytes] | None]:
+    """(folded regex, exact regex) for the positive terms of `query`."""
+    folded: list[bytes] = []
+    exact: list[bytes] = []
+    glossary = load_glossary()
+    run: list[Term] = []
+
+    def add_run() -> None:
+        if len(run) > 1:
+            words = [t.syllables[0].encode("ascii") for t in run]
+            folded.append(_phrase(words, run[-1].prefix))
+            for rewrite in glossary.rewrites(tuple(t.syllables[0] for t in run), limit=8):
+                folded.append(_phrase([s.encode("ascii") for s in rewrite], False))
+        run.clear()
+
+    for clause in query.clauses:
+        plain = len(clause.terms) == 1 and len(clause.terms[0].syllables) == 1
+        for term in clause.terms:
+            if not term.syllables or term.date is not None:
+                continue
+            if term.exact and term.marked:
+                words = _exact_words(term.text)
+                if words:
+                    variants = [
+                        b"(?:"
+                        + b"|".join(
+                            re.escape(exact_bytes(encode_lower(v))) for v in tone_variants(w)
+                        )
+                        + b")"
+                        for w in words
+                    ]
+                    exact.append(_GAP.join(variants))
+                continue
+            words = [s.encode("ascii") for s in term.syllables]
+            folded.append(_phrase(words, term.prefix))
+            for rewrite in glossary.rewrites(term.syllables, limit=8):
+                folded.append(_phrase([s.encode("ascii") for s in rewrite], False))
+        if plain and not clause.terms[0].exact and not clause.terms[0].quoted:
+            run.append(clause.terms[0])
+        else:
+            add_run()
+    add_run()
+
+    def build(parts: list[bytes]) -> re.Pattern[bytes] | None:
+        if not parts:
+            return None
+        unique = sorted(set(parts), key=len, reverse=True)
+        return re.compile(_L + b"(?:" + b"|".join(unique) + b")" + _R)
+
+    return build(folded), build(exact)
+
+
+def match_spans(text: str, query: str | Query) -> list[Span]:
+    """Every place in `text` that a positive term of `query` matches, for highlighting.
+
+    Accent-, case- and tone-placement-insensitive like search (diacritic-sensitive for
+    'exact terms typed with diacritics); phrases, unfinished last words and glossary
+    abbreviations are lit as one span. No typo tolerance. Sorted, non-overlapping
+    (start, end) offsets into `text`. Never raises on a malformed query.
+    """
+    if not text:
+        return []
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    if parsed.empty:
+        return []
+    folded_rx, exact_rx = _compile(parsed)
+    if folded_rx is None and exact_rx is None:
+        return []
+    encoded = encode_lower(text)
+    spans: list[Span] = []
+    if folded_rx is not None:
+        spans.extend(m.span() for m in folded_rx.finditer(fold_encoded(encoded)))
+    if exact_rx is not None:
+        spans.extend(m.span() for m in exact_rx.finditer(exact_bytes(encoded)))
+    return _merge(spans)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    spans.sort()
+    out: list[Span] = []
+    for start, end in spans:
+        if end <= start:
+            continue
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _body_blocks(article: Article) -> list[tuple[int, int]]:
+    wanted = (BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION)
+    blocks = [(b.start, b.end) for b in article.blocks if b.kind in wanted]
+    return blocks or [(0, len(article.text))]
+
+
+def snippet_around(
+    article: Article,
+    location: Span | None,
+    query: str | Query,
+    width: int = SNIPPET_WIDTH,
+) -> tuple[str, list[Span]]:
+    """One line of about `width` characters of the article's body around `location` (offsets
+    in article.text; None: the start of the lead), and the highlight spans inside it."""
+    text = article.text
+    blocks = _body_blocks(article)
+    if location is None:
+        block = blocks[0]
+        match_start = match_end = block[0]
+    else:
+        match_start, match_end = location
+        block = next((b for b in blocks if b[0] <= match_start < b[1]), None) or (
+            _line_around(text, match_start)
+        )
+    block_start, block_end = block
+    # Leave about a third of the width before the match, on a word boundary.
+    start = max(block_start, min(match_start - width // 3, block_end - width))
+    if start > block_start:
+        space = text.find(" ", start, match_start)
+        start = space + 1 if space != -1 else start
+    end = min(block_end, max(start + width, match_end))
+    if end < block_end:
+        space = text.rfind(" ", max(match_end, start + 1), end)
+        end = space if space > start else end
+    body = text[start:end]
+    stripped = body.lstrip()
+    start += len(body) - len(stripped)
+    body = stripped.rstrip()
+    lead_in = "… " if start > block_start else ""
+    tail = " …" if start + len(body) < block_end else ""
+    snippet = one_line(lead_in + body + tail)
+    shift = len(lead_in) - start
+    spans = [(s + len(lead_in), e + len(lead_in)) for s, e in match_spans(body, query)]
+    if location is not None and start <= match_start and match_end <= start + len(body):
+        spans.append((match_start + shift, match_end + shift))
+    return snippet, _merge(spans)
+
+
+def _line_around(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end == -1 else end

@@ -1,0 +1,351 @@
+"""The inverted index: folded syllable -> set of documents, per field, as bitsets.
+
+Documents get slots (0, 1, 2 …) in the order they are added. A set of documents is a Python
+int used as a bitset (bit `slot`), so AND/OR over thousands of documents are single C
+operations. Postings are stored in 4,096-slot chunks while indexing (small ints, cheap to
+update one document at a time) and joined into one int per token on first use (cached until
+the next change). Removed documents are cleared from `alive`; their stale bits stay in the
+postings and are masked out by every query.
+
+Per document the index also keeps the folded text and the lower-cased text with marks, one
+byte per character (see `reader.bytefold`), so phrases can be verified with a regex on the few
+candidates that can reach the top of a result list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+
+from reader.article import Article, BlockKind
+from reader.bytefold import encode_lower, exact_bytes, fold_bytes, fold_encoded
+
+__all__ = ["DocData", "Field", "InvertedIndex", "iter_bits"]
+
+CHUNK_SHIFT = 12
+CHUNK = 1 << CHUNK_SHIFT
+_CHUNK_BYTES = CHUNK // 8
+
+
+class Field(IntEnum):
+    """Where a token occurs. ALL covers the whole text plus the metadata."""
+
+    ALL = 0
+    TITLE = 1
+    META = 2  # author, section and date
+    LEAD = 3
+    AUTHOR = 4
+    DATE = 5  # b"y2025", b"m10", b"d22"
+    FIRST = 6  # the first syllable of the title (for ^term)
+
+
+_FIELDS = tuple(Field)
+
+
+@dataclass(slots=True)
+class DocData:
+    """What the index keeps about one document."""
+
+    article: Article
+    folded: bytes  # fold_bytes(article.text): [a-z0-9], spaces and newlines
+    exact: bytes  # lower-cased, marks kept (private charmap), punctuation blanked
+    title: bytes  # fold_bytes(article.title)
+    title_exact: bytes
+    meta: bytes  # folded "author | section | date"
+    lead: tuple[int, int]  # the lead paragraph's offsets in `folded`
+    key: tuple  # article.sort_key()
+
+
+_NONZERO = re.compile(rb"[^\x00]")
+_BYTE_BITS = tuple(tuple(b for b in range(8) if v >> b & 1) for v in range(256))
+
+
+def iter_bits(bits: int) -> Iterator[int]:
+    """The positions of the set bits of `bits`, ascending."""
+    if bits <= 0:
+        return
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    table = _BYTE_BITS
+    for match in _NONZERO.finditer(data):
+        i = match.start()
+        base = i << 3
+        for b in table[data[i]]:
+            yield base + b
+
+
+def _lead_range(article: Article) -> tuple[int, int]:
+    body = None
+    for block in article.blocks:
+        if block.kind is BlockKind.LEAD:
+            return block.start, block.end
+        if body is None and block.kind is BlockKind.BODY:
+            body = (block.start, block.end)
+    return body or (0, 0)
+
+
+def meta_text(article: Article) -> str:
+    """The metadata a query can match besides title and body: author, section, date."""
+    parts = [article.author or "", article.section or ""]
+    if article.date is not None:
+        parts.append(article.date.display())
+    return " | ".join(parts)
+
+
+class InvertedIndex:
+    """Bitset postings per field plus per-document folded text; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.docs: list[DocData | None] = []
+        self.slot_of: dict[str, int] = {}
+        self.alive = 0
+        # field -> token -> chunk number -> bits of that chunk
+        self._pieces: list[dict[bytes, dict[int, int]]] = [{} for _ in _FIELDS]
+        self._cache: dict[tuple[int, bytes], int] = {}
+        self._prefix_cache: dict[tuple[int, str], int] = {}
+        self._vocab: list[str] | None = None
+        # The chunk being filled: field -> token -> local bits.
+        self._local: list[dict[bytes, int]] = [{} for _ in _FIELDS]
+        self._local_chunk = -1
+        self._local_alive = 0
+        self._in_order = True
+        self._last_key: tuple | None = None
+        self._rank_blocks: list[int] | None = None
+        self._rank: list[int] | None = None
+        self.generation = 0
+
+    # -- building ------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    def add(self, article: Article) -> int:
+        """Index one article (replacing an article with the same id); return its slot."""
+        if article.id in self.slot_of:
+            self.remove(article.id)
+        slot = len(self.docs)
+        chunk = slot >> CHUNK_SHIFT
+        if chunk != self._local_chunk:
+            self.flush()
+            self._local_chunk = chunk
+        bit = 1 << (slot & (CHUNK - 1))
+        encoded = encode_lower(article.text)
+        folded = fold_encoded(encoded)
+        title_encoded = encode_lower(article.title)
+        title = fold_encoded(title_encoded)
+        meta = fold_bytes(meta_text(article))
+        lead = _lead_range(article)
+        key = article.sort_key()
+        self.docs.append(
+            DocData(
+                article=article,
+                folded=folded,
+                exact=exact_bytes(encoded),
+                title=title,
+                title_exact=exact_bytes(title_encoded),
+                meta=meta,
+                lead=lead,
+                key=key,
+            )
+        )
+        self.slot_of[article.id] = slot
+        local = self._local
+        # The hot loop of indexing (about 200 distinct syllables per article): inlined.
+        postings = local[Field.ALL]
+        get = postings.get
+        for token in set(folded.split()):
+            postings[token] = get(token, 0) | bit
+        meta_tokens = set(meta.split())
+        self._add_tokens(postings, meta_tokens, bit)
+        self._add_tokens(local[Field.META], meta_tokens, bit)
+        title_tokens = title.split()
+        self._add_tokens(local[Field.TITLE], set(title_tokens), bit)
+        if title_tokens:
+            self._add_tokens(local[Field.FIRST], (title_tokens[0],), bit)
+        self._add_tokens(local[Field.LEAD], set(folded[lead[0] : lead[1]].split()), bit)
+        if article.author:
+            self._add_tokens(local[Field.AUTHOR], set(fold_bytes(article.author).split()), bit)
+        if article.date is not None:
+            d = article.date
+            dates = [b"m%d" % d.month, b"d%d" % d.day]
+            if d.year is not None:
+                dates.append(b"y%d" % d.year)
+            self._add_tokens(local[Field.DATE], dates, bit)
+        self._local_alive |= bit
+        if self._last_key is not None and key < self._last_key:
+            self._in_order = False
+        self._last_key = key if self._last_key is None or key > self._last_key else self._last_key
+        self._changed()
+        return slot
+
+    @staticmethod
+    def _add_tokens(local: dict[bytes, int], tokens, bit: int) -> None:
+        get = local.get
+        for token in tokens:
+            local[token] = get(token, 0) | bit
+
+    def flush(self) -> None:
+        """Move the chunk being filled into the postings (done before every query)."""
+        chunk = self._local_chunk
+        if chunk < 0:
+            return
+        for field, local in enumerate(self._local):
+            if not local:
+                continue
+            pieces = self._pieces[field]
+            for token, bits in local.items():
+                entry = pieces.get(token)
+                if entry is None:
+                    pieces[token] = {chunk: bits}
+                    if field == Field.ALL:
+                        self._vocab = None
+                else:
+                    entry[chunk] = entry.get(chunk, 0) | bits
+                if self._cache:
+                    self._cache.pop((field, token), None)
+            local.clear()
+        if self._local_alive:
+            self.alive |= self._local_alive << (chunk << CHUNK_SHIFT)
+            self._local_alive = 0
+        self._prefix_cache.clear()
+
+    def remove(self, article_id: str) -> bool:
+        """Forget the article with this id; return whether it was indexed."""
+        slot = self.slot_of.pop(article_id, None)
+        if slot is None:
+            return False
+        self.flush()
+        self.alive &= ~(1 << slot)
+        self.docs[slot] = None
+        self._changed()
+        return True
+
+    def _changed(self) -> None:
+        self._rank_blocks = None
+        self._rank = None
+        self.generation += 1
+
+    # -- postings ------------------------------------------------------------------------
+
+    def bits(self, field: int, token: bytes) -> int:
+        """The documents whose `field` holds `token` (stale bits of removed slots included)."""
+        key = (field, token)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        pieces = self._pieces[field].get(token)
+        if not pieces:
+            value = 0
+        elif len(pieces) == 1:
+            ((chunk, local),) = pieces.items()
+            value = local << (chunk << CHUNK_SHIFT)
+        else:
+            buf = bytearray((max(pieces) + 1) * _CHUNK_BYTES)
+            for chunk, local in pieces.items():
+                start = chunk * _CHUNK_BYTES
+                buf[start : start + _CHUNK_BYTES] = local.to_bytes(_CHUNK_BYTES, "little")
+            value = int.from_bytes(buf, "little")
+        self._cache[key] = value
+        return value
+
+    def any_bits(self, field: int, tokens) -> int:
+        """The documents whose `field` holds any of `tokens`."""
+        out = 0
+        for token in tokens:
+            out |= self.bits(field, token)
+        return out
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Every folded token of the ALL field, sorted (for prefix and typo expansion)."""
+        if self._vocab is None:
+            self._vocab = sorted(t.decode("ascii") for t in self._pieces[Field.ALL])
+        return self._vocab
+
+    def prefix_tokens(self, stem: str) -> list[str]:
+        """Vocabulary tokens that start with `stem` (including `stem` itself)."""
+        vocab = self.vocabulary
+        lo = bisect.bisect_left(vocab, stem)
+        hi = bisect.bisect_left(vocab, stem + "\x7f")
+        return vocab[lo:hi]
+
+    def prefix_bits(self, field: int, stem: str) -> int:
+        """The documents whose `field` holds a token starting with `stem`."""
+        key = (field, stem)
+        cached = self._prefix_cache.get(key)
+        if cached is not None:
+            return cached
+        if len(stem) > 1:
+            # Narrow from the shorter prefix when it is known to be empty.
+            shorter = self._prefix_cache.get((field, stem[:-1]))
+            if shorter == 0:
+                self._prefix_cache[key] = 0
+                return 0
+        value = self._prefix_union(field, stem)
+        self._prefix_cache[key] = value
+        return value
+
+    def _prefix_union(self, field: int, stem: str) -> int:
+        tokens = self.prefix_tokens(stem)
+        if len(tokens) <= 64:
+            return self.any_bits(field, (t.encode("ascii") for t in tokens))
+        # Many tokens: OR the chunk pieces first (small ints), then join once.
+        merged: dict[int, int] = {}
+        pieces_of = self._pieces[field]
+        for token in tokens:
+            pieces = pieces_of.get(token.encode("ascii"))
+            if pieces:
+                for chunk, local in pieces.items():
+                    merged[chunk] = merged.get(chunk, 0) | local
+        if not merged:
+            return 0
+        buf = bytearray((max(merged) + 1) * _CHUNK_BYTES)
+        for chunk, local in merged.items():
+            start = chunk * _CHUNK_BYTES
+            buf[start : start + _CHUNK_BYTES] = local.to_bytes(_CHUNK_BYTES, "little")
+        return int.from_bytes(buf, "little")
+
+    # -- recency -------------------------------------------------------------------------
+
+    def _ensure_rank(self) -> None:
+        if self._rank_blocks is not None:
+            return
+        alive = [s for s, d in enumerate(self.docs) if d is not None]
+        if self._in_order:
+            order = alive
+        else:
+            docs = self.docs
+            order = sorted(alive, key=lambda s: docs[s].key)  # type: ignore[union-attr]
+        rank = [0] * len(self.docs)
+        for i, slot in enumerate(order):
+            rank[slot] = i
+        blocks: list[int] = []
+        size = 1024
+        for start in range(0, len(order), size):
+            buf = bytearray((len(self.docs) + 7) // 8 or 1)
+            for slot in order[start : start + size]:
+                buf[slot >> 3] |= 1 << (slot & 7)
+            blocks.append(int.from_bytes(buf, "little"))
+        self._rank = rank
+        self._rank_blocks = blocks
+
+    def rank(self, slot: int) -> int:
+        """0 for the newest document (by Article.sort_key), then 1, 2 …"""
+        self._ensure_rank()
+        assert self._rank is not None
+        return self._rank[slot]
+
+    def newest_first(self, bits: int) -> Iterator[int]:
+        """The slots in `bits`, newest article first."""
+        if self._in_order:
+            yield from iter_bits(bits)
+            return
+        self._ensure_rank()
+        assert self._rank_blocks is not None and self._rank is not None
+        rank = self._rank
+        for block in self._rank_blocks:
+            part = bits & block
+            if part:
+                yield from sorted(iter_bits(part), key=rank.__getitem__)
