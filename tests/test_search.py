@@ -1,0 +1,381 @@
+"""The search engine: the issue's table on the five samples, tiers, syntax, spans, snippets."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.article import Article, ArticleDate, Block, BlockKind, Metadata
+from reader.fold import fold
+from reader.glossary import load_glossary
+from reader.library import Library
+from reader.search import Hit, MatchField, SearchIndex, Tier, match_spans
+
+ARTICLES = Path(__file__).resolve().parents[1] / "articles"
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return Library.load([ARTICLES])
+
+
+def prefixes(hits: list[Hit]) -> list[str]:
+    return [Path(h.article.id).name[:3] for h in hits]
+
+
+def assert_first(library: Library, query: str, expected: set[str]) -> list[Hit]:
+    hits = library.search(query)
+    got = prefixes(hits)
+    assert set(got[: len(expected)]) == expected, (query, got)
+    best_of_rest = [h.score for h in hits[len(expected) :]]
+    assert all(s < min(h.score for h in hits[: len(expected)]) for s in best_of_rest) or not (
+        best_of_rest
+    ), (query, [(p, h.score) for p, h in zip(got, hits, strict=True)])
+    return hits
+
+
+# -- the issue's table ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tan son hoa", {"000", "001"}),
+        ("TÂN SƠN HÒA", {"000", "001"}),
+        ("Tân Sơn Hoà", {"000", "001"}),
+        ("tansonhoa", {"000", "001"}),
+        ("antt", {"000", "001"}),
+        ("hdnd", {"000", "001", "002", "003", "004"}),
+        ("uy ban nhan dan", {"002", "004"}),
+        ("long xuyen", {"003"}),
+        ("duc xuan", {"002"}),
+        ("tan son hao", {"000", "001"}),
+        ("cu ngoc cuong", {"002"}),
+        ("!covid hdnd", {"000", "001", "002", "003"}),
+    ],
+)
+def test_issue_table(library: Library, query: str, expected: set[str]) -> None:
+    assert_first(library, query, expected)
+
+
+def test_long_xuyen_is_not_thuong_xuyen(library: Library) -> None:
+    # 000, 001 and 002 say "thường xuyên" but never "long": they must not match at all.
+    assert prefixes(library.search("long xuyen")) == ["003"]
+
+
+def test_excluded_article_is_absent(library: Library) -> None:
+    assert "004" not in prefixes(library.search("!covid hdnd"))
+    assert "004" in prefixes(library.search("hdnd"))
+
+
+def test_typo_needs_a_window_and_short_words_are_exact(library: Library) -> None:
+    hits = library.search("truong le my ngc")
+    assert set(prefixes(hits)[:2]) == {"000", "001"}
+    assert all(h.tier is Tier.TYPO for h in hits[:2])
+    # "hao" alone is 67 % like "hoa": not a typo match for a lone short word.
+    assert library.search("hao ") == []
+
+
+# -- tiers ------------------------------------------------------------------------------------
+
+
+def test_tiers_on_the_samples(library: Library) -> None:
+    assert library.search("tan son hoa")[0].tier is Tier.PHRASE
+    assert library.search("Tân Sơn Hòa")[0].tier is Tier.EXACT
+    assert library.search("tan son ho")[0].tier is Tier.PREFIX
+    assert library.search("tansonhoa")[0].tier is Tier.SPACELESS
+    assert library.search("tan son hao")[0].tier is Tier.TYPO
+    hits = library.search("antt")
+    assert [h.tier for h in hits[:2]] == [Tier.PHRASE, Tier.ABBREVIATION]  # 000 says ANTT
+
+
+def test_phrase_ranks_above_scattered(library: Library) -> None:
+    hits = library.search("cu ngoc cuong")
+    assert prefixes(hits)[0] == "002"
+    assert all(h.tier is Tier.SCATTERED for h in hits[1:])
+
+
+def test_acronym_of_an_abbreviation_with_a_dot(library: Library) -> None:
+    # 002 writes "UB.MTTQ", 004 writes "Ủy ban MTTQ".
+    assert set(prefixes(library.search("ubmttq"))) == {"002", "004"}
+
+
+def test_glossary_both_ways(library: Library) -> None:
+    by_expansion = library.search("hoi dong nhan dan")
+    assert len(by_expansion) == 5 and {h.tier for h in by_expansion} == {Tier.ABBREVIATION}
+    assert any(h.snippet[s:e] == "HĐND" for h in by_expansion for s, e in h.snippet_spans)
+
+
+# -- normalization ----------------------------------------------------------------------------
+
+
+def test_nfd_query(library: Library) -> None:
+    nfd = unicodedata.normalize("NFD", "Tân Sơn Hoà")
+    assert nfd != unicodedata.normalize("NFC", nfd)
+    assert prefixes(library.search(nfd)) == prefixes(library.search("Tân Sơn Hoà"))
+    assert library.search(nfd)[0].tier is Tier.EXACT
+
+
+def test_both_tone_placements_are_equal(library: Library) -> None:
+    old = library.search("Hòa ")
+    new = library.search("Hoà ")
+    assert prefixes(old) == prefixes(new)
+    assert [h.tier for h in old] == [h.tier for h in new]
+    # 002 writes both "Văn hoá" and "văn hóa".
+    for query in ("'văn hoá", "'văn hóa"):
+        assert "002" in prefixes(library.search(query))
+
+
+def test_exact_term_honours_diacritics(library: Library) -> None:
+    # 003 has "Hoa" (Đặng Thị Hoa Rây) but no "Hòa"; 000 and 001 have "Tân Sơn Hòa".
+    exact = set(prefixes(library.search("'Hòa")))
+    assert {"000", "001"} <= exact and "003" not in exact
+    assert "003" in prefixes(library.search("'hoa"))
+
+
+# -- syntax -----------------------------------------------------------------------------------
+
+
+def test_quoted_phrase_is_required(library: Library) -> None:
+    assert set(prefixes(library.search('"son hoa"'))) == {"000", "001"}
+    assert library.search('"hoa son"') == []
+
+
+def test_negation(library: Library) -> None:
+    assert "003" not in prefixes(library.search("hdnd !xuyen"))
+    assert library.search("!hdnd") == []  # nothing positive asked
+
+
+def test_anchor(library: Library) -> None:
+    assert prefixes(library.search("^thanh uy ")) == ["003"]
+    assert prefixes(library.search("^tha")) == ["003"]
+    assert "002" in prefixes(library.search("^ban "))
+
+
+def test_or(library: Library) -> None:
+    assert set(prefixes(library.search("xuyen | covid"))) >= {"003", "004"}
+    assert set(prefixes(library.search("long xuyen | covid"))) == {"003", "004"}
+
+
+def test_scopes(library: Library) -> None:
+    assert prefixes(library.search("title:long ")) == ["003"]
+    assert prefixes(library.search("title:xuan ")) == ["002"]
+    assert prefixes(library.search("author:cuong ")) == ["002"]
+    assert prefixes(library.search("author:tuyet ")) == ["000"]
+    assert prefixes(library.search("date:2025 ")) == ["001"]
+    assert prefixes(library.search("date:5/2022 ")) == ["004"]
+    assert set(prefixes(library.search("date:22/10 "))) == {"000", "001"}
+    assert prefixes(library.search("date:13/4 hdnd")) == ["002"]
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", '"', "!", "^", "|", "'", "title:", "date:", "(( ))", "[]{}", "\x00\x07"]
+)
+def test_degenerate_queries_have_no_hits(library: Library, query: str) -> None:
+    assert library.search(query) == []
+
+
+@pytest.mark.parametrize("query", ['"tan son', 'tan" son', "tan (son) hoa", "[tan] son hoa"])
+def test_malformed_queries_degrade_to_text(library: Library, query: str) -> None:
+    assert set(prefixes(library.search(query))[:2]) == {"000", "001"}
+
+
+# -- spans and snippets -----------------------------------------------------------------------
+
+
+def test_title_spans(library: Library) -> None:
+    hit = library.search("long xuyen")[0]
+    assert [hit.article.title[s:e] for s, e in hit.title_spans] == ["LONG XUYÊN"]
+    hit = library.search("duc xuan")[0]
+    assert [hit.article.title[s:e] for s, e in hit.title_spans] == ["Đức Xuân"]
+
+
+def test_snippet_spans(library: Library) -> None:
+    for query, lit in [
+        ("tansonhoa", "Tân Sơn Hòa"),
+        ("cu ngoc cuong", "Cù Ngọc Cường"),
+        ("tan son hao", "Tân Sơn Hòa"),
+        ("ubmttq", None),
+    ]:
+        hit = library.search(query)[0]
+        shown = [hit.snippet[s:e] for s, e in hit.snippet_spans]
+        assert shown, query
+        if lit:
+            assert lit in shown, (query, shown)
+
+
+def test_snippets_are_one_line(library: Library) -> None:
+    for query in ("hdnd", "dang", "a", "tan son h", "long xuyen", "date:2025"):
+        for hit in library.search(query):
+            assert "\n" not in hit.snippet and "\r" not in hit.snippet
+            assert len(hit.snippet) <= 200
+            for s, e in hit.snippet_spans:
+                assert 0 <= s < e <= len(hit.snippet)
+
+
+def test_match_spans_phrase_and_prefix() -> None:
+    text = "Đảng ủy phường Tân Sơn Hòa và Tân Sơn Nhất; hoà bình."
+    spans = match_spans(text, "tan son hoa")
+    shown = [text[s:e] for s, e in spans]
+    assert "Tân Sơn Hòa" in shown and "hoà" in shown
+    assert [text[s:e] for s, e in match_spans(text, "nha ")] == []
+    assert [text[s:e] for s, e in match_spans(text, "nha")] == ["Nhất"]
+    assert "Tân Sơn Nhất" in [text[s:e] for s, e in match_spans(text, "tan son nha")]
+    assert [text[s:e] for s, e in match_spans(text, "'hoà")] == ["Hòa", "hoà"]
+    assert match_spans(text, "!hoa") == []
+    assert match_spans(text, "") == []
+
+
+def test_match_spans_on_a_large_text() -> None:
+    text = ("Đảng ủy phường Tân Sơn Hòa họp. " * 20000) + "Long Xuyên"
+    spans = match_spans(text, "long xuyen")
+    assert spans == [(len(text) - 10, len(text))]
+    assert len(match_spans(text, "tan son hoa")) == 20000
+
+
+# -- properties -------------------------------------------------------------------------------
+
+_pieces = st.sampled_from(
+    [*"tanshoTÂNƠHÒàáảãạđĐ \"'!^|:()-./\n\t\x00", "title:", "date:", "author:", "hoà", "22/10"]
+)
+_queries = st.one_of(st.text(), st.lists(_pieces, max_size=12).map("".join))
+
+
+@functools.cache
+def samples() -> Library:
+    """The samples, for hypothesis tests (a fixture's repr would flood failure reports)."""
+    return Library.load([ARTICLES])
+
+
+@settings(max_examples=150)
+@given(_queries)
+def test_search_never_raises_and_spans_index_the_text(query: str) -> None:
+    for hit in samples().search(query, limit=10):
+        for s, e in hit.title_spans:
+            assert 0 <= s < e <= len(hit.article.title)
+        for s, e in hit.snippet_spans:
+            assert 0 <= s < e <= len(hit.snippet)
+
+
+_words = st.sampled_from(
+    ["tan", "son", "hoa", "Hòa", "hoà", "đảng", "uy", "phuong", "hdnd", "long", "xuyen", "an"]
+)
+
+
+@settings(max_examples=100)
+@given(st.lists(_words, min_size=1, max_size=4), st.booleans())
+def test_highlighted_text_folds_to_the_query(words: list[str], open_: bool) -> None:
+    query = " ".join(words) + ("" if open_ else " ")
+    syllables = [fold(w) for w in words]
+    glossary = load_glossary()
+    allowed = set(syllables)
+    for rewrite in glossary.rewrites(tuple(syllables)):
+        allowed.update(rewrite)
+    for w in syllables:
+        for rewrite in glossary.rewrites((w,)):
+            allowed.update(rewrite)
+    for article in samples().articles:
+        for s, e in match_spans(article.text, query):
+            assert 0 <= s < e <= len(article.text)
+            for token in re.findall(r"[^\W_]+", fold(article.text[s:e])):
+                assert token in allowed or (open_ and token.startswith(syllables[-1])), (
+                    query,
+                    article.text[s:e],
+                )
+
+
+# -- synthetic articles: ranking, incremental indexing ----------------------------------------
+
+
+def make(
+    ident: str,
+    title: str,
+    lead: str,
+    body: str = "",
+    *,
+    date: ArticleDate | None = None,
+    author: str | None = None,
+) -> Article:
+    parts = [title, lead, body]
+    text = "\n\n".join(p for p in parts if p)
+    blocks = [Block(BlockKind.TITLE, title, 0)]
+    offset = len(title) + 2
+    blocks.append(Block(BlockKind.LEAD, lead, offset))
+    if body:
+        blocks.append(Block(BlockKind.BODY, body, offset + len(lead) + 2))
+    meta = Metadata(title=title, date=date, author=author, blocks=blocks, words=len(text.split()))
+    return Article(ident, Path(ident), text, meta)
+
+
+def test_field_order_title_meta_lead_body() -> None:
+    arts = [
+        make("body", "Tin", "Mở đầu.", "Thân bài nói về Long Xuyên."),
+        make("lead", "Tin", "Mở đầu về Long Xuyên.", "Thân bài."),
+        make("title", "Long Xuyên hôm nay", "Mở đầu.", "Thân bài."),
+        make("author", "Tin", "Mở đầu.", "Thân bài.", author="Long Xuyên"),
+    ]
+    hits = SearchIndex(arts).search("long xuyen")
+    assert [h.article.id for h in hits] == ["title", "author", "lead", "body"]
+    assert [h.field for h in hits] == list(MatchField)
+
+
+def test_recency_breaks_ties() -> None:
+    arts = [
+        make(f"a{i}", "Tin", "Long Xuyên.", date=ArticleDate(2020 + i, 1, 1)) for i in range(5)
+    ]
+    hits = SearchIndex(arts).search("long xuyen")
+    assert [h.article.id for h in hits] == ["a4", "a3", "a2", "a1", "a0"]
+    assert [h.article.id for h in SearchIndex(arts).search("long xuyen", limit=2)] == ["a4", "a3"]
+
+
+def test_proximity_orders_scattered_hits() -> None:
+    arts = [
+        make("far", "Tin", "Long an " + "chữ " * 30 + "Xuyên."),
+        make("near", "Tin", "Xuyên và long."),
+    ]
+    hits = SearchIndex(arts).search("long xuyen")
+    assert [h.article.id for h in hits] == ["near", "far"]
+    assert {h.tier for h in hits} == {Tier.SCATTERED}
+
+
+def test_add_replace_remove() -> None:
+    index = SearchIndex([make("x", "Tin", "Tân Sơn Hòa.")])
+    assert len(index.search("tan son hoa")) == 1
+    index.add([make("y", "Tin", "Long Xuyên.")])
+    assert [h.article.id for h in index.search("long xuyen")] == ["y"]
+    index.add([make("x", "Tin", "Long Xuyên nữa.")])  # live reload replaces by id
+    assert index.search("tan son hoa") == []
+    assert {h.article.id for h in index.search("long xuyen")} == {"x", "y"}
+    assert index.remove("y") and not index.remove("y")
+    assert [h.article.id for h in index.search("long xuyen")] == ["x"]
+    assert len(index) == 1
+
+
+def test_out_of_order_adds_still_rank_by_recency() -> None:
+    index = SearchIndex()
+    for year in (2021, 2025, 2019, 2023):
+        index.add([make(str(year), "Tin", "Long Xuyên.", date=ArticleDate(year, 1, 1))])
+    assert [h.article.id for h in index.search("long xuyen")] == ["2025", "2023", "2021", "2019"]
+
+
+def test_typing_one_character_at_a_time() -> None:
+    index = SearchIndex(
+        [make("a", "Tân Sơn Hòa", "Phường Tân Sơn Hòa."), make("b", "Tin", "Tân Sơn Nhất.")]
+    )
+    query = "tan son hoa"
+    for n in range(1, len(query) + 1):
+        hits = index.search(query[:n])
+        assert hits, query[:n]
+        assert hits[0].article.id in ("a", "b")
+    assert [h.article.id for h in index.search("tan son h")] == ["a"]
+    assert [h.article.id for h in index.search("tan son n")] == ["b"]
+
+
+def test_empty_index() -> None:
+    assert SearchIndex().search("tan") == []
