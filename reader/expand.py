@@ -20,7 +20,7 @@ __all__ = ["segmentations", "tone_variants", "typo_cutoff", "typo_neighbours", "
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 
-def typo_neighbours(term: str, vocabulary: Sequence[str], limit: int = 12) -> list[str]:
+def typo_neighbours(term: str, vocabulary: Sequence[str], limit: int = 64) -> list[str]:
     """Vocabulary syllables one edit (two for long terms) from `term`, closest first.
 
     Terms shorter than three letters get none: short words need exact matches.
@@ -49,7 +49,11 @@ def window_ratio(query: str, window: str) -> float:
 
 
 def segmentations(
-    term: str, known: set[str] | frozenset[str], *, limit: int = 4, prefix_last: bool = False,
+    term: str,
+    known: set[str] | frozenset[str],
+    *,
+    limit: int = 4,
+    prefix_last: bool = False,
     prefixes: Sequence[str] = (),
 ) -> list[tuple[str, ...]]:
     """Ways to read `term` as 2-6 vocabulary syllables typed without spaces, fewest first.

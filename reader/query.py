@@ -21,7 +21,7 @@ QUERY_HELP = (
     "rank first. The last word may be unfinished (tan son h), initials and abbreviations "
     "work both ways (antt, hdnd = Hội đồng nhân dân), so do words typed without spaces "
     "(tansonhoa) and small typos (tan son hao). Operators: 'word = exactly this word (no "
-    "typos or prefixes; with diacritics typed, exactly those), \"a phrase\" = these words "
+    'typos or prefixes; with diacritics typed, exactly those), "a phrase" = these words '
     "together, !word = exclude, ^word = the title starts with it, a | b = either, "
     "title:word, author:word (also tieude:, tacgia:), date:2025, date:10/2025, date:22/10 "
     "or date:22/10/2025 (also ngay:)."

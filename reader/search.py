@@ -8,7 +8,8 @@ A query (see `reader.query`) becomes *units* (clauses that must all match). Each
     PREFIX       the same with the last word unfinished ("tan son h")
     ABBREVIATION glossary rewrites both ways ("hdnd" <-> "hội đồng nhân dân") and initials
     SPACELESS    a word typed without spaces ("tansonhoa")
-    TYPO         a window of as many syllables within a fuzz.ratio cutoff ("tan son hao")
+    TYPO         one word replaced by a vocabulary neighbour, the window of as many syllables
+                 within a fuzz.ratio cutoff of the query ("tan son hao" -> "tan son hoa")
     SCATTERED    every word somewhere, not together
 
 Hits are ranked by (tier, field, proximity, recency); fields are title > author/section/date
@@ -21,8 +22,9 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -37,7 +39,7 @@ from reader.expand import (
 )
 from reader.glossary import load_glossary
 from reader.highlight import Span, match_spans, snippet_around
-from reader.index import DocData, Field, InvertedIndex
+from reader.index import DocData, Field, InvertedIndex, iter_bits
 from reader.query import Query, Scope, Term, parse_query
 
 __all__ = ["Hit", "MatchField", "SearchIndex", "Span", "Tier", "match_spans"]
@@ -79,10 +81,13 @@ class Hit:
 
 # -- patterns ---------------------------------------------------------------------------------
 
-_BOUND_L = rb"(?<![^ \n])"
+# Patterns start with a literal so the regex engine can scan for it quickly (a look-behind
+# first is 20x slower); the left word boundary is checked on each match instead.
 _BOUND_R = rb"(?![^ \n])"
-_GAP = rb" +"
+_GAP = b" "  # words of a phrase are separated by one space or punctuation mark
 _PROX_UNKNOWN = 99
+#: At most this many typo windows per unit, closest first.
+_MAX_TYPO_WINDOWS = 16
 _SEARCH_FIELDS = (MatchField.TITLE, MatchField.META, MatchField.LEAD, MatchField.BODY)
 _POSTINGS = {
     MatchField.TITLE: Field.TITLE,
@@ -114,7 +119,6 @@ class _Pattern:
     positions: tuple[_Pos, ...]  # folded tokens, for the postings
     phrase: bool
     exact: tuple[_Pos, ...] | None = None  # tier EXACT: positions in exact bytes
-    typo_text: str | None = None  # tier TYPO: the folded query the window must resemble
     scope: Scope = Scope.ANY
     _regex: re.Pattern[bytes] | None = None
 
@@ -125,26 +129,35 @@ class _Pattern:
     def regex(self) -> re.Pattern[bytes]:
         if self._regex is None:
             positions = self.exact if self.exact is not None else self.positions
-            body = _GAP.join(p.regex() for p in positions)
-            if not self.phrase:  # scattered: any one of the positions (for spans)
-                body = b"|".join(p.regex() for p in positions)
-                body = b"(?:" + body + b")"
-            self._regex = re.compile(_BOUND_L + body + _BOUND_R)
+            if self.phrase:
+                body = _GAP.join(p.regex() for p in positions)
+            else:  # scattered: any one of the positions (for proximity and spans)
+                body = b"(?:" + b"|".join(p.regex() for p in positions) + b")"
+            self._regex = re.compile(body + _BOUND_R)
         return self._regex
 
     def find(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         """Where this pattern matches `data[start:end]` (verified), or None."""
         end = len(data) if end is None else end
-        rx = self.regex()
-        if self.typo_text is None:
-            m = rx.search(data, start, end)
-            return (m.start(), m.end()) if m else None
-        cutoff = typo_cutoff(self.typo_text)
-        for m in rx.finditer(data, start, end):
-            window = b" ".join(m.group().split()).decode("ascii", "replace")
-            if window_ratio(self.typo_text, window) >= cutoff:
-                return m.start(), m.end()
+        for m in _matches(self.regex(), data, start, end):
+            return m.span()
         return None
+
+
+def _matches(rx: re.Pattern[bytes], data: bytes, start: int, end: int) -> Iterator[re.Match[bytes]]:
+    """Matches of `rx` in data[start:end] that begin a word (after a space, newline or start)."""
+    pos = start
+    search = rx.search
+    while True:
+        m = search(data, pos, end)
+        if m is None:
+            return
+        s = m.start()
+        if s == 0 or data[s - 1] in (32, 10):
+            yield m
+            pos = m.end() if m.end() > s else s + 1
+        else:
+            pos = s + 1
 
 
 @dataclass(slots=True)
@@ -154,7 +167,7 @@ class _Class:
 
     tier: int
     where: MatchField
-    bits: int
+    bits: int | None  # None: not computed yet (see SearchIndex._bits)
     pattern: _Pattern | None = None  # verified with pattern.find when it needs it
     anchored: bytes | None = None  # ^term: the folded title starts with this
     anchored_prefix: bool = False
@@ -186,6 +199,8 @@ class SearchIndex:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._index = InvertedIndex()
         self._glossary = load_glossary()
+        self._adjacency: dict[tuple[_Pos, _Pos], int] = {}
+        self._adjacency_generation = -1
         self.add(articles)
 
     def __len__(self) -> int:
@@ -344,18 +359,30 @@ class SearchIndex:
                     positions[-1] = _Pos((), pieces[-1].encode("ascii"))
                 spaced = (*literal[:i], *positions, *literal[i + 1 :])
                 out.append(_Pattern(Tier.SPACELESS, spaced, True))
-        typo_positions = []
-        any_typo = False
+        # TYPO: one word replaced by a vocabulary neighbour, kept when the whole window is
+        # within the cutoff (ratios are of the folded query and window, computed here once).
+        query_text = " ".join(syllables)
+        cutoff = typo_cutoff(query_text)
+        windows: list[tuple[float, tuple[str, ...]]] = []
         for i, syllable in enumerate(syllables):
-            near = typo_neighbours(syllable, vocab)
-            if not multi:  # a lone word must be within the cutoff by itself
-                cutoff = typo_cutoff(syllable)
-                near = [w for w in near if window_ratio(syllable, w) >= cutoff]
-            any_typo = any_typo or bool(near)
-            typo_positions.append(_Pos((encoded[i], *(w.encode("ascii") for w in near))))
-        if any_typo:
-            typo_text = " ".join(syllables) if multi else None
-            out.append(_Pattern(Tier.TYPO, tuple(typo_positions), True, typo_text=typo_text))
+            for near in typo_neighbours(syllable, vocab):
+                window = (*syllables[:i], near, *syllables[i + 1 :])
+                score = window_ratio(query_text, " ".join(window))
+                if score >= cutoff:
+                    windows.append((score, window))
+        ranked = []
+        for score, window in windows:
+            present = self._index.alive
+            for word in window:
+                present &= self._index.bits(Field.ALL, word.encode("ascii"))
+                if not present:
+                    break
+            if present:
+                ranked.append((-score, -present.bit_count(), window))
+        ranked.sort()
+        for _, _, window in ranked[:_MAX_TYPO_WINDOWS]:
+            positions = tuple(_Pos((w.encode("ascii"),)) for w in window)
+            out.append(_Pattern(Tier.TYPO, positions, True))
         scattered = None
         if multi and not required_phrase:
             scattered = _Pattern(Tier.SCATTERED, prefixed, phrase=False)
@@ -386,7 +413,66 @@ class SearchIndex:
             bits &= self._pos_bits(postings, pos)
             if not bits:
                 return 0
+        positions = pattern.positions
+        if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
+            # Only documents where each pair of neighbouring words occurs side by side.
+            for a, b in itertools.pairwise(positions):
+                bits &= self._adjacent(a, b)
+                if not bits:
+                    return 0
         return max(bits, 0)
+
+    def _adjacent(self, a: _Pos, b: _Pos) -> int:
+        """The documents where a word of `a` is directly followed by a word of `b`.
+
+        Computed once per pair by scanning the documents that hold both words (narrowed by
+        the cached result for a shorter prefix while the user types), then cached until the
+        index changes.
+        """
+        ix = self._index
+        cache = self._adjacency
+        if self._adjacency_generation != ix.generation or len(cache) > 4096:
+            cache.clear()
+            self._adjacency_generation = ix.generation
+        key = (a, b)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        candidates = self._pos_bits(Field.ALL, a) & self._pos_bits(Field.ALL, b) & ix.alive
+        for wider in _wider(a, b):
+            known = cache.get(wider)
+            if known is not None:
+                candidates &= known
+                break
+        bits = self._scan_adjacent(a, b, candidates)
+        cache[key] = bits
+        return bits
+
+    def _scan_adjacent(self, a: _Pos, b: _Pos, candidates: int) -> int:
+        docs = self._index.docs
+        found = bytearray((candidates.bit_length() + 7) // 8)
+        simple = (
+            len(a.tokens) == 1
+            and a.stem is None
+            and ((len(b.tokens) == 1 and b.stem is None) or (not b.tokens and b.stem is not None))
+        )
+        if simple:
+            needle = a.tokens[0] + _GAP + (b.tokens[0] if b.tokens else b.stem or b"")
+            whole = b.stem is None
+            for slot in iter_bits(candidates):
+                doc = docs[slot]
+                if doc is not None and _contains(doc.folded, needle, whole):
+                    found[slot >> 3] |= 1 << (slot & 7)
+        else:
+            rx = re.compile(a.regex() + _GAP + b.regex() + _BOUND_R)
+            for slot in iter_bits(candidates):
+                doc = docs[slot]
+                if doc is None:
+                    continue
+                for _ in _matches(rx, doc.folded, 0, len(doc.folded)):
+                    found[slot >> 3] |= 1 << (slot & 7)
+                    break
+        return int.from_bytes(found, "little")
 
     def _classes(self, unit: _Unit) -> list[_Class]:
         """Where and how well `unit` can match, best first."""
@@ -398,20 +484,22 @@ class SearchIndex:
             pos = _Pos((), first) if prefix and b" " not in stem else _Pos((first,))
             bits = self._pos_bits(Field.FIRST, pos)
             out.append(_Class(Tier.PHRASE, MatchField.TITLE, bits, None, stem, prefix))
+        # Pattern classes compute their documents only when ranking reaches them.
         for pattern in unit.patterns:
             for where in _SEARCH_FIELDS:
-                bits = self._pattern_bits(pattern, where)
-                if bits:
-                    out.append(_Class(pattern.tier, where, bits, pattern))
+                out.append(_Class(pattern.tier, where, None, pattern))
         if unit.scattered is not None:
             for where in _SEARCH_FIELDS:
-                bits = self._pattern_bits(unit.scattered, where)
-                if bits:
-                    out.append(
-                        _Class(Tier.SCATTERED, where, bits, unit.scattered, scattered=True)
-                    )
+                out.append(_Class(Tier.SCATTERED, where, None, unit.scattered, scattered=True))
         out.sort(key=lambda c: (c.tier, c.where))
         return out
+
+    def _bits(self, cls: _Class) -> int:
+        """The documents of a class (computed on first use)."""
+        if cls.bits is None:
+            assert cls.pattern is not None
+            cls.bits = self._pattern_bits(cls.pattern, cls.where)
+        return cls.bits
 
     def _check(self, cls: _Class, doc: DocData) -> bool:
         """Does the document (already in cls.bits) really match the class?"""
@@ -435,7 +523,7 @@ class SearchIndex:
     def _unit_score(self, unit: _Unit, doc: DocData, slot: int) -> tuple[int, int, int] | None:
         """The best (tier, field, proximity) of `unit` in one document, or None."""
         for cls in unit.classes:
-            if cls.bits >> slot & 1 and self._check(cls, doc):
+            if self._bits(cls) >> slot & 1 and self._check(cls, doc):
                 prox = _proximity(cls.pattern, doc, cls.where) if cls.scattered else 0
                 return int(cls.tier), int(cls.where), prox
         return None
@@ -464,10 +552,12 @@ class SearchIndex:
         """The best `limit` (score, slot) pairs; score = (tier, field, proximity, rank)."""
         ix = self._index
         candidates = ix.alive
-        for unit in units:
+        primary = max(units, key=lambda u: u.size)
+        others = [u for u in units if u is not primary]
+        for unit in others:
             possible = 0
             for cls in unit.classes:
-                possible |= cls.bits
+                possible |= self._bits(cls)
             candidates &= possible
             if not candidates:
                 return []
@@ -475,14 +565,12 @@ class SearchIndex:
         candidates &= ~excluded_bits
         if not candidates:
             return []
-        primary = max(units, key=lambda u: u.size)
-        others = [u for u in units if u is not primary]
         heap: list[tuple[tuple, int]] = []  # (negated score, slot): heap[0] is the worst
         done: set[int] = set()
         for cls in primary.classes:
             if len(heap) >= limit and (cls.tier, cls.where) >= _neg(heap[0][0])[:2]:
                 break
-            bits = candidates & cls.bits
+            bits = candidates & self._bits(cls)
             if not bits:
                 continue
             seen = 0
@@ -533,8 +621,9 @@ class SearchIndex:
         location = self._locate(doc, units, doc.folded, doc.exact, _body_start(article))
         snippet, snippet_spans = snippet_around(article, location, query)
         value = 1000.0 - 100 * tier - 20 * where - min(prox, 19)
-        return Hit(article, value, title_spans, snippet, snippet_spans, Tier(tier),
-                   MatchField(where))
+        return Hit(
+            article, value, title_spans, snippet, snippet_spans, Tier(tier), MatchField(where)
+        )
 
     def _locate(
         self, doc: DocData, units: list[_Unit], folded: bytes, exact: bytes, start: int
@@ -570,6 +659,30 @@ class _VocabSet:
         return i < len(self._vocab) and self._vocab[i] == word
 
 
+def _contains(data: bytes, needle: bytes, whole: bool) -> bool:
+    """Does `needle` occur in `data` starting a word (and ending one if `whole`)?"""
+    find = data.find
+    size = len(needle)
+    i = find(needle)
+    while i != -1:
+        if (i == 0 or data[i - 1] in (32, 10)) and (
+            not whole or i + size == len(data) or data[i + size] in (32, 10)
+        ):
+            return True
+        i = find(needle, i + 1)
+    return False
+
+
+def _wider(a: _Pos, b: _Pos) -> Iterator[tuple[_Pos, _Pos]]:
+    """Pairs whose adjacency is a superset of (a, b)'s: a shorter prefix of the last word."""
+    if b.stem is not None and not b.tokens and len(b.stem) > 1:
+        yield a, _Pos((), b.stem[:-1])
+    elif b.stem is None and len(b.tokens) == 1:
+        yield a, _Pos((), b.tokens[0])
+        if len(b.tokens[0]) > 1:
+            yield a, _Pos((), b.tokens[0][:-1])
+
+
 def _neg(key: tuple) -> tuple:
     return tuple(-k for k in key)
 
@@ -603,13 +716,13 @@ def _proximity(pattern: _Pattern | None, doc: DocData, where: MatchField) -> int
     data, start, end = _field_data(doc, where, exact=False)
     if pattern is None or data is None:
         return 99
-    singles = [re.compile(_BOUND_L + p.regex() + _BOUND_R) for p in pattern.positions]
+    singles = [re.compile(p.regex() + _BOUND_R) for p in pattern.positions]
     n = len(singles)
     last = [-1] * n
     best = 99
     spaces = 0
     previous = start
-    for m in pattern.regex().finditer(data, start, end):
+    for m in _matches(pattern.regex(), data, start, end):
         spaces += data.count(b" ", previous, m.start())
         previous = m.start()
         word = m.group()

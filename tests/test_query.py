@@ -33,7 +33,7 @@ def test_last_word_is_a_prefix_only_while_typing() -> None:
 
 
 def test_exact_and_quoted_phrase() -> None:
-    q = parse_query("'Hòa \"tan son\" x")
+    q = parse_query('\'Hòa "tan son" x')
     exact, phrase, _ = (c.terms[0] for c in q.clauses)
     assert exact.exact and exact.marked and exact.folded == "hoa" and not exact.prefix
     assert phrase.quoted and phrase.syllables == ("tan", "son")
@@ -90,7 +90,8 @@ def test_date_scope() -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["", "   ", '"', "!", "^", "'", "|", "| |", "title:", "date:", "(( ))", "!^'", "\x00\x1b"]
+    "query",
+    ["", "   ", '"', "!", "^", "'", "|", "| |", "title:", "date:", "(( ))", "!^'", "\x00\x1b"],
 )
 def test_operator_only_queries_are_empty(query: str) -> None:
     assert parse_query(query).empty

@@ -326,9 +326,7 @@ def test_field_order_title_meta_lead_body() -> None:
 
 
 def test_recency_breaks_ties() -> None:
-    arts = [
-        make(f"a{i}", "Tin", "Long Xuyên.", date=ArticleDate(2020 + i, 1, 1)) for i in range(5)
-    ]
+    arts = [make(f"a{i}", "Tin", "Long Xuyên.", date=ArticleDate(2020 + i, 1, 1)) for i in range(5)]
     hits = SearchIndex(arts).search("long xuyen")
     assert [h.article.id for h in hits] == ["a4", "a3", "a2", "a1", "a0"]
     assert [h.article.id for h in SearchIndex(arts).search("long xuyen", limit=2)] == ["a4", "a3"]
