@@ -24,7 +24,7 @@ import bisect
 import heapq
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -66,17 +66,63 @@ class MatchField(IntEnum):
     BODY = 3
 
 
-@dataclass(frozen=True, slots=True)
 class Hit:
-    """One search result: spans index the article's NFC title and the snippet."""
+    """One search result: spans index the article's NFC title and the snippet.
 
-    article: Article
-    score: float
-    title_spans: list[Span] = field(default_factory=list)
-    snippet: str = ""
-    snippet_spans: list[Span] = field(default_factory=list)
-    tier: Tier = Tier.PHRASE
-    field: MatchField = MatchField.BODY
+    `title_spans`, `snippet` and `snippet_spans` are computed on first access (a list may
+    ask for hundreds of hits and draw twenty), then kept.
+    """
+
+    __slots__ = ("_details", "_make", "article", "field", "score", "tier")
+
+    def __init__(
+        self,
+        article: Article,
+        score: float,
+        title_spans: list[Span] | None = None,
+        snippet: str = "",
+        snippet_spans: list[Span] | None = None,
+        tier: Tier = Tier.PHRASE,
+        field: MatchField = MatchField.BODY,
+        *,
+        make: Callable[[], tuple[list[Span], str, list[Span]]] | None = None,
+    ) -> None:
+        self.article = article
+        self.score = score
+        self.tier = tier
+        self.field = field
+        self._make = make
+        self._details: tuple[list[Span], str, list[Span]] | None = (
+            None if make is not None else (title_spans or [], snippet, snippet_spans or [])
+        )
+
+    def _get(self) -> tuple[list[Span], str, list[Span]]:
+        if self._details is None:
+            assert self._make is not None
+            self._details = self._make()
+            self._make = None
+        return self._details
+
+    @property
+    def title_spans(self) -> list[Span]:
+        """Where the query matches the title: (start, end) offsets into article.title."""
+        return self._get()[0]
+
+    @property
+    def snippet(self) -> str:
+        """One line of the body around the best match (the lead's start if none)."""
+        return self._get()[1]
+
+    @property
+    def snippet_spans(self) -> list[Span]:
+        """Where the query matches the snippet: (start, end) offsets into `snippet`."""
+        return self._get()[2]
+
+    def __repr__(self) -> str:
+        return (
+            f"Hit({self.article.id!r}, score={self.score:g}, tier={self.tier.name}, "
+            f"field={self.field.name})"
+        )
 
 
 # -- patterns ---------------------------------------------------------------------------------
@@ -87,7 +133,11 @@ _BOUND_R = rb"(?![^ \n])"
 _GAP = b" "  # words of a phrase are separated by one space or punctuation mark
 _PROX_UNKNOWN = 99
 #: At most this many typo windows per unit, closest first.
-_MAX_TYPO_WINDOWS = 16
+_MAX_TYPO_WINDOWS = 8
+#: Documents verified one by one in a phrase class before scanning for word adjacency.
+_LAZY_CHECKS = 400
+#: Successor maps kept (one per word that starts a phrase pair).
+_MAX_SUCCESSOR_MAPS = 256
 _SEARCH_FIELDS = (MatchField.TITLE, MatchField.META, MatchField.LEAD, MatchField.BODY)
 _POSTINGS = {
     MatchField.TITLE: Field.TITLE,
@@ -184,6 +234,8 @@ class _Unit:
     anchors: list[tuple[bytes, bool]] = field(default_factory=list)  # ^term: (stem, prefix)
     size: int = 1  # number of syllables, to pick the primary unit
     classes: list[_Class] = field(default_factory=list)
+    typo_syllables: list[str] = field(default_factory=list)  # a run: typo windows on demand
+    typo_patterns: list[_Pattern] | None = None
 
 
 # -- the engine -------------------------------------------------------------------------------
@@ -199,7 +251,8 @@ class SearchIndex:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._index = InvertedIndex()
         self._glossary = load_glossary()
-        self._adjacency: dict[tuple[_Pos, _Pos], int] = {}
+        self._successors: dict[bytes, dict[bytes, int]] = {}
+        self._pairs: dict[tuple[_Pos, _Pos], int] = {}
         self._adjacency_generation = -1
         self.add(articles)
 
@@ -272,7 +325,9 @@ class SearchIndex:
             last_prefix=terms[-1].prefix,
             required_phrase=False,
         )
-        return _Unit(patterns, scattered, size=len(terms))
+        return _Unit(
+            patterns, scattered, size=len(terms), typo_syllables=[t.syllables[0] for t in terms]
+        )
 
     def _clause_unit(self, terms: Sequence[Term]) -> _Unit:
         unit = _Unit([], size=max(len(t.syllables) for t in terms))
@@ -359,34 +414,41 @@ class SearchIndex:
                     positions[-1] = _Pos((), pieces[-1].encode("ascii"))
                 spaced = (*literal[:i], *positions, *literal[i + 1 :])
                 out.append(_Pattern(Tier.SPACELESS, spaced, True))
-        # TYPO: one word replaced by a vocabulary neighbour, kept when the whole window is
-        # within the cutoff (ratios are of the folded query and window, computed here once).
-        query_text = " ".join(syllables)
-        cutoff = typo_cutoff(query_text)
-        windows: list[tuple[float, tuple[str, ...]]] = []
-        for i, syllable in enumerate(syllables):
-            for near in typo_neighbours(syllable, vocab):
-                window = (*syllables[:i], near, *syllables[i + 1 :])
-                score = window_ratio(query_text, " ".join(window))
-                if score >= cutoff:
-                    windows.append((score, window))
-        ranked = []
-        for score, window in windows:
-            present = self._index.alive
-            for word in window:
-                present &= self._index.bits(Field.ALL, word.encode("ascii"))
-                if not present:
-                    break
-            if present:
-                ranked.append((-score, -present.bit_count(), window))
-        ranked.sort()
-        for _, _, window in ranked[:_MAX_TYPO_WINDOWS]:
-            positions = tuple(_Pos((w.encode("ascii"),)) for w in window)
-            out.append(_Pattern(Tier.TYPO, positions, True))
         scattered = None
         if multi and not required_phrase:
             scattered = _Pattern(Tier.SCATTERED, prefixed, phrase=False)
         return out, scattered
+
+    def _typo_patterns(self, unit: _Unit) -> list[_Pattern]:
+        """TYPO patterns of a run (made when ranking needs them): one word replaced by a
+        vocabulary neighbour, kept when the window of as many syllables is within the cutoff
+        of the query and its words occur together in some document."""
+        if unit.typo_patterns is not None:
+            return unit.typo_patterns
+        syllables = unit.typo_syllables
+        vocab = self._index.vocabulary
+        query_text = " ".join(syllables)
+        cutoff = typo_cutoff(query_text)
+        ranked: list[tuple[float, int, tuple[str, ...]]] = []
+        for i, syllable in enumerate(syllables):
+            for near in typo_neighbours(syllable, vocab):
+                window = (*syllables[:i], near, *syllables[i + 1 :])
+                score = window_ratio(query_text, " ".join(window))
+                if score < cutoff:
+                    continue
+                present = self._index.alive
+                for word in window:
+                    present &= self._index.bits(Field.ALL, word.encode("ascii"))
+                    if not present:
+                        break
+                if present:
+                    ranked.append((-score, -present.bit_count(), window))
+        ranked.sort()
+        unit.typo_patterns = [
+            _Pattern(Tier.TYPO, tuple(_Pos((w.encode("ascii"),)) for w in window), True)
+            for _, _, window in ranked[:_MAX_TYPO_WINDOWS]
+        ]
+        return unit.typo_patterns
 
     # -- classes and candidates ---------------------------------------------------------------
 
@@ -397,7 +459,13 @@ class SearchIndex:
             bits |= ix.prefix_bits(postings, pos.stem.decode("ascii"))
         return bits
 
-    def _pattern_bits(self, pattern: _Pattern, where: MatchField) -> int:
+    def _pattern_bits(self, pattern: _Pattern, where: MatchField, *, scan: bool = True) -> int:
+        """The documents where `pattern` can match in `where`.
+
+        For phrases in the lead or body the set is narrowed to documents where each pair of
+        neighbouring words occurs side by side; with `scan=False` only adjacency known without
+        scanning documents is used (the set may then be larger: verify each document).
+        """
         if pattern.scope is Scope.TITLE:
             if where is not MatchField.TITLE:
                 return 0
@@ -415,64 +483,86 @@ class SearchIndex:
                 return 0
         positions = pattern.positions
         if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
-            # Only documents where each pair of neighbouring words occurs side by side.
             for a, b in itertools.pairwise(positions):
-                bits &= self._adjacent(a, b)
+                pair = self._adjacent(a, b, scan=scan)
+                if pair is not None:
+                    bits &= pair
                 if not bits:
                     return 0
         return max(bits, 0)
 
-    def _adjacent(self, a: _Pos, b: _Pos) -> int:
-        """The documents where a word of `a` is directly followed by a word of `b`.
+    def _adjacent(self, a: _Pos, b: _Pos, *, scan: bool = True) -> int | None:
+        """The documents where the word `a` is directly followed by a word of `b`, or None
+        when that needs a scan and `scan` is False.
 
-        Computed once per pair by scanning the documents that hold both words (narrowed by
-        the cached result for a shorter prefix while the user types), then cached until the
-        index changes.
+        Answered from the successor map of `a`'s word (every word that follows it, with the
+        documents where it does), built once by scanning the documents that hold it and kept
+        until the index changes.
         """
         ix = self._index
-        cache = self._adjacency
-        if self._adjacency_generation != ix.generation or len(cache) > 4096:
-            cache.clear()
+        if self._adjacency_generation != ix.generation:
+            self._successors.clear()
+            self._pairs.clear()
             self._adjacency_generation = ix.generation
         key = (a, b)
-        cached = cache.get(key)
+        cached = self._pairs.get(key)
         if cached is not None:
             return cached
-        candidates = self._pos_bits(Field.ALL, a) & self._pos_bits(Field.ALL, b) & ix.alive
-        for wider in _wider(a, b):
-            known = cache.get(wider)
-            if known is not None:
-                candidates &= known
-                break
-        bits = self._scan_adjacent(a, b, candidates)
-        cache[key] = bits
+        if len(a.tokens) != 1 or a.stem is not None:
+            return None  # not produced by the pattern builders
+        successors = self._successors.get(a.tokens[0])
+        if successors is None:
+            if not scan:
+                return None
+            successors = self._successor_map(a.tokens[0])
+        bits = 0
+        for token in b.tokens:
+            bits |= successors.get(token, 0)
+        if b.stem is not None:
+            stem = b.stem
+            for token, docs in successors.items():
+                if token.startswith(stem):
+                    bits |= docs
+        if len(self._pairs) > 4096:
+            self._pairs.clear()
+        self._pairs[key] = bits
         return bits
 
-    def _scan_adjacent(self, a: _Pos, b: _Pos, candidates: int) -> int:
-        docs = self._index.docs
-        found = bytearray((candidates.bit_length() + 7) // 8)
-        simple = (
-            len(a.tokens) == 1
-            and a.stem is None
-            and ((len(b.tokens) == 1 and b.stem is None) or (not b.tokens and b.stem is not None))
-        )
-        if simple:
-            needle = a.tokens[0] + _GAP + (b.tokens[0] if b.tokens else b.stem or b"")
-            whole = b.stem is None
-            for slot in iter_bits(candidates):
-                doc = docs[slot]
-                if doc is not None and _contains(doc.folded, needle, whole):
-                    found[slot >> 3] |= 1 << (slot & 7)
-        else:
-            rx = re.compile(a.regex() + _GAP + b.regex() + _BOUND_R)
-            for slot in iter_bits(candidates):
-                doc = docs[slot]
-                if doc is None:
+    def _successor_map(self, word: bytes) -> dict[bytes, int]:
+        """Every word that directly follows `word` (one space or punctuation mark between),
+        with the documents where it does."""
+        ix = self._index
+        rx = re.compile(re.escape(word) + _GAP + rb"(?=([a-z0-9]+))")
+        slots: dict[bytes, list[int]] = {}
+        docs = ix.docs
+        for slot in iter_bits(ix.bits(Field.ALL, word) & ix.alive):
+            doc = docs[slot]
+            if doc is None:
+                continue
+            data = doc.folded
+            seen: set[bytes] = set()
+            for m in rx.finditer(data):
+                s = m.start()
+                if s and data[s - 1] not in (32, 10):
                     continue
-                for _ in _matches(rx, doc.folded, 0, len(doc.folded)):
-                    found[slot >> 3] |= 1 << (slot & 7)
-                    break
-        return int.from_bytes(found, "little")
+                following = m.group(1)
+                if following not in seen:
+                    seen.add(following)
+                    slots.setdefault(following, []).append(slot)
+        size = (len(docs) + 7) // 8
+        out: dict[bytes, int] = {}
+        for following, found in slots.items():
+            if len(found) == 1:
+                out[following] = 1 << found[0]
+                continue
+            buf = bytearray(size)
+            for slot in found:
+                buf[slot >> 3] |= 1 << (slot & 7)
+            out[following] = int.from_bytes(buf, "little")
+        if len(self._successors) >= _MAX_SUCCESSOR_MAPS:
+            self._successors.pop(next(iter(self._successors)))
+        self._successors[word] = out
+        return out
 
     def _classes(self, unit: _Unit) -> list[_Class]:
         """Where and how well `unit` can match, best first."""
@@ -485,24 +575,26 @@ class SearchIndex:
             bits = self._pos_bits(Field.FIRST, pos)
             out.append(_Class(Tier.PHRASE, MatchField.TITLE, bits, None, stem, prefix))
         # Pattern classes compute their documents only when ranking reaches them.
-        for pattern in unit.patterns:
-            for where in _SEARCH_FIELDS:
-                out.append(_Class(pattern.tier, where, None, pattern))
+        out.extend(self._pattern_classes(unit.patterns))
         if unit.scattered is not None:
             for where in _SEARCH_FIELDS:
                 out.append(_Class(Tier.SCATTERED, where, None, unit.scattered, scattered=True))
         out.sort(key=lambda c: (c.tier, c.where))
         return out
 
+    @staticmethod
+    def _pattern_classes(patterns: Iterable[_Pattern]) -> list[_Class]:
+        return [_Class(p.tier, where, None, p) for p in patterns for where in _SEARCH_FIELDS]
+
     def _bits(self, cls: _Class) -> int:
-        """The documents of a class (computed on first use)."""
+        """The documents of a class (computed on first use, scanning if needed)."""
         if cls.bits is None:
             assert cls.pattern is not None
             cls.bits = self._pattern_bits(cls.pattern, cls.where)
         return cls.bits
 
     def _check(self, cls: _Class, doc: DocData) -> bool:
-        """Does the document (already in cls.bits) really match the class?"""
+        """Does the document (already in the class's bits) really match the class?"""
         if cls.anchored is not None:
             title = b" ".join(doc.title.split())
             stem = cls.anchored
@@ -522,10 +614,17 @@ class SearchIndex:
 
     def _unit_score(self, unit: _Unit, doc: DocData, slot: int) -> tuple[int, int, int] | None:
         """The best (tier, field, proximity) of `unit` in one document, or None."""
-        for cls in unit.classes:
+        classes = unit.classes
+        if unit.typo_syllables and not any(c.tier < Tier.TYPO for c in classes):
+            classes = [*classes, *self._pattern_classes(self._typo_patterns(unit))]
+        for cls in classes:
             if self._bits(cls) >> slot & 1 and self._check(cls, doc):
                 prox = _proximity(cls.pattern, doc, cls.where) if cls.scattered else 0
                 return int(cls.tier), int(cls.where), prox
+        if unit.typo_syllables:
+            for cls in self._pattern_classes(self._typo_patterns(unit)):
+                if self._bits(cls) >> slot & 1 and self._check(cls, doc):
+                    return int(cls.tier), int(cls.where), 0
         return None
 
     def _excluded(self, query: Query) -> tuple[int, list[_Pattern]]:
@@ -549,7 +648,14 @@ class SearchIndex:
     # -- ranking ------------------------------------------------------------------------------
 
     def _rank(self, units: list[_Unit], query: Query, limit: int) -> list[tuple[tuple, int]]:
-        """The best `limit` (score, slot) pairs; score = (tier, field, proximity, rank)."""
+        """The best `limit` (score, slot) pairs; score = (tier, field, proximity, rank).
+
+        Classes of the primary unit are visited best first and their documents newest first;
+        a class stops as soon as no later document can beat the `limit`-th hit. Phrase classes
+        whose word adjacency is not known yet verify documents one by one and only scan for
+        adjacency (once, cached) when that takes long, so a common phrase is found among the
+        newest documents without reading the others.
+        """
         ix = self._index
         candidates = ix.alive
         primary = max(units, key=lambda u: u.size)
@@ -565,72 +671,119 @@ class SearchIndex:
         candidates &= ~excluded_bits
         if not candidates:
             return []
-        heap: list[tuple[tuple, int]] = []  # (negated score, slot): heap[0] is the worst
+        ranking = _Ranking(limit)
         done: set[int] = set()
-        for cls in primary.classes:
-            if len(heap) >= limit and (cls.tier, cls.where) >= _neg(heap[0][0])[:2]:
+        classes = list(primary.classes)
+        typo_added = not primary.typo_syllables
+        i = 0
+        while i < len(classes):
+            cls = classes[i]
+            if not typo_added and cls.tier >= Tier.TYPO:
+                typo_added = True
+                if not ranking.heap:  # typos only when nothing matched better
+                    classes[i:i] = self._pattern_classes(self._typo_patterns(primary))
+                    continue
+            i += 1
+            if ranking.full and (cls.tier, cls.where) >= ranking.worst[:2]:
                 break
+            self._visit(cls, candidates, others, excluded_phrases, ranking, done)
+        return sorted((_neg(key), slot) for key, slot in ranking.heap)
+
+    def _visit(
+        self,
+        cls: _Class,
+        candidates: int,
+        others: list[_Unit],
+        excluded_phrases: list[_Pattern],
+        ranking: _Ranking,
+        done: set[int],
+    ) -> None:
+        """Offer the documents of one class to the ranking, newest first."""
+        ix = self._index
+        exact = cls.bits is not None or cls.pattern is None
+        if exact:
             bits = candidates & self._bits(cls)
-            if not bits:
+        else:
+            assert cls.pattern is not None
+            bits = candidates & self._pattern_bits(cls.pattern, cls.where, scan=False)
+            if cls.pattern.tier >= Tier.TYPO or not cls.pattern.needs_verify:
+                exact = True
+        if not bits:
+            return
+        tier, where = int(cls.tier), int(cls.where)
+        checked = 0
+        scattered_seen = 0
+        order = ix.newest_first(bits)
+        while True:
+            slot = next(order, None)
+            if slot is None:
+                return
+            if slot in done:
                 continue
-            seen = 0
-            for slot in ix.newest_first(bits):
-                if slot in done:
+            rank = ix.rank(slot)
+            prox_bound = _PROX_UNKNOWN if scattered_seen >= 2 * ranking.limit else 0
+            if ranking.full and (tier, where, prox_bound, rank) >= ranking.worst:
+                return
+            if not exact:
+                checked += 1
+                if checked > _LAZY_CHECKS:
+                    # Verifying one by one is taking long: get the exact set (scan once, cached)
+                    # and go on with its documents not seen yet.
+                    exact = True
+                    bits = candidates & self._bits(cls)
+                    order = (s for s in ix.newest_first(bits) if ix.rank(s) >= rank)
                     continue
-                rank = ix.rank(slot)
-                if len(heap) >= limit and (cls.tier, cls.where, 0, rank) >= _neg(heap[0][0]):
+            doc = ix.docs[slot]
+            if doc is None or not self._check(cls, doc):
+                continue
+            done.add(slot)
+            prox = 0
+            if cls.scattered:
+                scattered_seen += 1
+                prox = prox_bound or _proximity(cls.pattern, doc, cls.where)
+            if excluded_phrases and any(_phrase_in(p, doc) for p in excluded_phrases):
+                continue
+            score: tuple[int, int, int] | None = (tier, where, prox)
+            for other in others:
+                sub = self._unit_score(other, doc, slot)
+                if sub is None or score is None:
+                    score = None
                     break
-                doc = ix.docs[slot]
-                if doc is None or not self._check(cls, doc):
-                    continue
-                done.add(slot)
-                prox = 0
-                if cls.scattered:
-                    seen += 1
-                    prox = _proximity(cls.pattern, doc, cls.where) if seen <= 2 * limit else 99
-                score: tuple[int, int, int] | None = (int(cls.tier), int(cls.where), prox)
-                if excluded_phrases and any(_phrase_in(p, doc) for p in excluded_phrases):
-                    continue
-                for other in others:
-                    sub = self._unit_score(other, doc, slot)
-                    if sub is None or score is None:
-                        score = None
-                        break
-                    score = (max(score[0], sub[0]), max(score[1], sub[1]), score[2] + sub[2])
-                if score is None:
-                    continue
-                full = (*score, rank)
-                if len(heap) < limit:
-                    heapq.heappush(heap, (_neg(full), slot))
-                elif full < _neg(heap[0][0]):
-                    heapq.heapreplace(heap, (_neg(full), slot))
-        return sorted((_neg(key), slot) for key, slot in heap)
+                score = (max(score[0], sub[0]), max(score[1], sub[1]), score[2] + sub[2])
+            if score is not None:
+                ranking.offer((*score, rank), slot)
 
     # -- hits ---------------------------------------------------------------------------------
 
     def _hit(self, slot: int, score: tuple, query: Query, units: list[_Unit]) -> Hit:
         doc = self._index.docs[slot]
         assert doc is not None
-        article = doc.article
         tier, where, prox, _ = score
-        title_spans = match_spans(article.title, query)
-        if not title_spans and where == MatchField.TITLE:
-            found = self._locate(doc, units, doc.title, doc.title_exact, 0)
-            if found is not None:
-                title_spans = [found]
-        location = self._locate(doc, units, doc.folded, doc.exact, _body_start(article))
-        snippet, snippet_spans = snippet_around(article, location, query)
         value = 1000.0 - 100 * tier - 20 * where - min(prox, 19)
-        return Hit(
-            article, value, title_spans, snippet, snippet_spans, Tier(tier), MatchField(where)
-        )
+
+        def details() -> tuple[list[Span], str, list[Span]]:
+            article = doc.article
+            title_spans = match_spans(article.title, query)
+            if not title_spans and where == MatchField.TITLE:
+                found = self._locate(doc, units, doc.title, doc.title_exact, 0)
+                if found is not None:
+                    title_spans = [found]
+            location = self._locate(doc, units, doc.folded, doc.exact, _body_start(article))
+            snippet, snippet_spans = snippet_around(article, location, query)
+            return title_spans, snippet, snippet_spans
+
+        return Hit(doc.article, value, tier=Tier(tier), field=MatchField(where), make=details)
 
     def _locate(
         self, doc: DocData, units: list[_Unit], folded: bytes, exact: bytes, start: int
     ) -> Span | None:
         """The first place, from `start`, where the strongest pattern of the query matches."""
         for unit in units:
-            patterns = [*unit.patterns, *([unit.scattered] if unit.scattered else [])]
+            patterns = [
+                *unit.patterns,
+                *(unit.typo_patterns or ()),
+                *([unit.scattered] if unit.scattered else []),
+            ]
             for pattern in patterns:
                 if pattern.scope is not Scope.ANY:
                     continue
@@ -659,28 +812,27 @@ class _VocabSet:
         return i < len(self._vocab) and self._vocab[i] == word
 
 
-def _contains(data: bytes, needle: bytes, whole: bool) -> bool:
-    """Does `needle` occur in `data` starting a word (and ending one if `whole`)?"""
-    find = data.find
-    size = len(needle)
-    i = find(needle)
-    while i != -1:
-        if (i == 0 or data[i - 1] in (32, 10)) and (
-            not whole or i + size == len(data) or data[i + size] in (32, 10)
-        ):
-            return True
-        i = find(needle, i + 1)
-    return False
+class _Ranking:
+    """The best `limit` hits so far: a heap of (negated score, slot), worst on top."""
 
+    __slots__ = ("full", "heap", "limit", "worst")
 
-def _wider(a: _Pos, b: _Pos) -> Iterator[tuple[_Pos, _Pos]]:
-    """Pairs whose adjacency is a superset of (a, b)'s: a shorter prefix of the last word."""
-    if b.stem is not None and not b.tokens and len(b.stem) > 1:
-        yield a, _Pos((), b.stem[:-1])
-    elif b.stem is None and len(b.tokens) == 1:
-        yield a, _Pos((), b.tokens[0])
-        if len(b.tokens[0]) > 1:
-            yield a, _Pos((), b.tokens[0][:-1])
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.heap: list[tuple[tuple, int]] = []
+        self.full = False
+        self.worst: tuple = ()
+
+    def offer(self, score: tuple, slot: int) -> None:
+        if not self.full:
+            heapq.heappush(self.heap, (_neg(score), slot))
+            self.full = len(self.heap) >= self.limit
+        elif score < self.worst:
+            heapq.heapreplace(self.heap, (_neg(score), slot))
+        else:
+            return
+        if self.full:
+            self.worst = _neg(self.heap[0][0])
 
 
 def _neg(key: tuple) -> tuple:
