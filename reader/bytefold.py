@@ -71,9 +71,6 @@ _ENCODING = codecs.charmap_build(_DECODING)
 def _translate_table(keep_marks: bool) -> bytes:
     out = bytearray(256)
     for i, ch in enumerate(_DECODING):
-        if ch == "\n":
-            out[i] = 10
-            continue
         if ch == "\ufffe" or not ch.isalnum():
             out[i] = 32
             continue
@@ -102,7 +99,11 @@ def encode_lower(text: str) -> bytes:
 
 def fold_bytes(text: str) -> bytes:
     """Fold NFC `text` to ASCII bytes: letters and digits lower-cased without marks, every
-    other character a space (newlines kept). `fold_bytes(t)[i]` corresponds to `t[i]`."""
+    other character (newlines too) a space. `fold_bytes(t)[i]` corresponds to `t[i]`.
+
+    Words of a phrase are then separated by exactly one space when one character (a space,
+    a line break of hard-wrapped text, "." in "TP.HCM") separates them in the text, and by
+    more across ", " or a paragraph break."""
     return encode_lower(text).translate(_FOLD)
 
 

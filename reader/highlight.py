@@ -20,9 +20,11 @@ __all__ = ["Span", "match_spans", "one_line", "snippet_around"]
 
 Span = tuple[int, int]
 
-_L = rb"(?<![^ \n])"
-_R = rb"(?![^ \n])"
-_GAP = rb" +"
+# Folded text has only [a-z0-9] and spaces (punctuation and line breaks are spaces), so a
+# word starts after a space and ends before one. Each alternative is its own regex that
+# starts with a literal, which the regex engine scans for quickly.
+_R = rb"(?![^ ])"
+_GAP = b" "
 _LINE_BREAKS = re.compile(r"[\n\r\t\v\f\x85\u2028\u2029]")
 SNIPPET_WIDTH = 160
 
@@ -35,7 +37,7 @@ def one_line(text: str) -> str:
 def _phrase(words: list[bytes], prefix: bool) -> bytes:
     parts = [re.escape(w) for w in words]
     if prefix:
-        parts[-1] += rb"[^ \n]*"
+        parts[-1] += rb"[^ ]*"
     return _GAP.join(parts)
 
 
@@ -43,9 +45,13 @@ def _exact_words(text: str) -> list[str]:
     return [decode_exact(t) for t in exact_bytes(encode_lower(text)).split()]
 
 
+Compiled = tuple[tuple[re.Pattern[bytes], re.Pattern[bytes]], ...]
+
+
 @lru_cache(maxsize=256)
-def _compile(query: Query) -> tuple[re.Pattern[bytes] | None, re.Pattern[bytes] | None]:
-    """(folded regex, exact regex) for the positive terms of `query`."""
+def _compile(query: Query) -> tuple[Compiled, Compiled]:
+    """(folded, exact) regexes for the positive terms of `query`: for each alternative,
+    one for a word after a space and one for a word at the very start."""
     folded: list[bytes] = []
     exact: list[bytes] = []
     glossary = load_glossary()
@@ -87,11 +93,9 @@ def _compile(query: Query) -> tuple[re.Pattern[bytes] | None, re.Pattern[bytes] 
             add_run()
     add_run()
 
-    def build(parts: list[bytes]) -> re.Pattern[bytes] | None:
-        if not parts:
-            return None
+    def build(parts: list[bytes]) -> Compiled:
         unique = sorted(set(parts), key=len, reverse=True)
-        return re.compile(_L + b"(?:" + b"|".join(unique) + b")" + _R)
+        return tuple((re.compile(_GAP + p + _R), re.compile(p + _R)) for p in unique)
 
     return build(folded), build(exact)
 
@@ -110,15 +114,23 @@ def match_spans(text: str, query: str | Query) -> list[Span]:
     if parsed.empty:
         return []
     folded_rx, exact_rx = _compile(parsed)
-    if folded_rx is None and exact_rx is None:
+    if not folded_rx and not exact_rx:
         return []
     encoded = encode_lower(text)
     spans: list[Span] = []
-    if folded_rx is not None:
-        spans.extend(m.span() for m in folded_rx.finditer(fold_encoded(encoded)))
-    if exact_rx is not None:
-        spans.extend(m.span() for m in exact_rx.finditer(exact_bytes(encoded)))
+    if folded_rx:
+        _find_all(folded_rx, fold_encoded(encoded), spans)
+    if exact_rx:
+        _find_all(exact_rx, exact_bytes(encoded), spans)
     return _merge(spans)
+
+
+def _find_all(compiled: Compiled, data: bytes, spans: list[Span]) -> None:
+    for after_space, at_start in compiled:
+        first = at_start.match(data)
+        if first is not None:
+            spans.append(first.span())
+        spans.extend((m.start() + 1, m.end()) for m in after_space.finditer(data))
 
 
 def _merge(spans: list[Span]) -> list[Span]:

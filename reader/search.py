@@ -24,6 +24,7 @@ import bisect
 import heapq
 import itertools
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -250,6 +251,7 @@ class SearchIndex:
 
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._index = InvertedIndex()
+        self._lock = threading.RLock()
         self._glossary = load_glossary()
         self._successors: dict[bytes, dict[bytes, int]] = {}
         self._pairs: dict[tuple[_Pos, _Pos], int] = {}
@@ -260,14 +262,19 @@ class SearchIndex:
         return len(self._index)
 
     def add(self, articles: Iterable[Article]) -> None:
-        """Index (or re-index, by id) these articles."""
+        """Index (or re-index, by id) these articles. Safe to call from a loader thread
+        while another thread searches (each article is added under the index lock)."""
+        lock = self._lock
         for article in articles:
-            self._index.add(article)
-        self._index.flush()
+            with lock:
+                self._index.add(article)
+        with lock:
+            self._index.flush()
 
     def remove(self, article_id: str) -> bool:
         """Drop the article with this id; return whether it was indexed."""
-        return self._index.remove(article_id)
+        with self._lock:
+            return self._index.remove(article_id)
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
         """Hits for `query`, best first (see reader.query for the syntax). Never raises on a
@@ -277,10 +284,11 @@ class SearchIndex:
         parsed = parse_query(query)
         if parsed.empty:
             return []
-        self._index.flush()
-        units = self._units(parsed)
-        ranked = self._rank(units, parsed, limit)
-        return [self._hit(slot, score, parsed, units) for score, slot in ranked]
+        with self._lock:
+            self._index.flush()
+            units = self._units(parsed)
+            ranked = self._rank(units, parsed, limit)
+            return [self._hit(slot, score, parsed, units) for score, slot in ranked]
 
     # -- query compilation --------------------------------------------------------------------
 
@@ -532,7 +540,11 @@ class SearchIndex:
         """Every word that directly follows `word` (one space or punctuation mark between),
         with the documents where it does."""
         ix = self._index
-        rx = re.compile(re.escape(word) + _GAP + rb"(?=([a-z0-9]+))")
+        # A leading space keeps a literal prefix for the regex engine ("an" alone would also
+        # stop in every "toan ", "quan " …); a word at the very start is checked apart.
+        rx = re.compile(_GAP + re.escape(word) + _GAP + rb"([a-z0-9]+)")
+        start = re.compile(re.escape(word) + _GAP + rb"([a-z0-9]+)")
+        search = rx.search
         slots: dict[bytes, list[int]] = {}
         docs = ix.docs
         for slot in iter_bits(ix.bits(Field.ALL, word) & ix.alive):
@@ -540,15 +552,21 @@ class SearchIndex:
             if doc is None:
                 continue
             data = doc.folded
-            seen: set[bytes] = set()
-            for m in rx.finditer(data):
-                s = m.start()
-                if s and data[s - 1] not in (32, 10):
-                    continue
-                following = m.group(1)
-                if following not in seen:
-                    seen.add(following)
-                    slots.setdefault(following, []).append(slot)
+            following: set[bytes] = set()
+            m = start.match(data)
+            if m is not None:
+                following.add(m.group(1))
+            m = search(data)
+            while m is not None:
+                following.add(m.group(1))
+                # Go on from the space before the follower: in "tu tu phat" it starts a pair.
+                m = search(data, m.start(1) - 1)
+            for token in following:
+                found = slots.get(token)
+                if found is None:
+                    slots[token] = [slot]
+                else:
+                    found.append(slot)
         size = (len(docs) + 7) // 8
         out: dict[bytes, int] = {}
         for following, found in slots.items():

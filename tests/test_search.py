@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reader import search
 from reader.article import Article, ArticleDate, Block, BlockKind, Metadata
 from reader.fold import fold
 from reader.glossary import load_glossary
@@ -377,3 +378,16 @@ def test_typing_one_character_at_a_time() -> None:
 
 def test_empty_index() -> None:
     assert SearchIndex().search("tan") == []
+
+
+def test_reduplicated_words_keep_their_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "_LAZY_CHECKS", 0)  # scan for adjacency at once
+    index = SearchIndex([make("x", "Tin", "Đi từ từ phát triển."), make("y", "Tin", "Từ phát.")])
+    for _ in range(3):  # the adjacency cache answers the later searches
+        hits = index.search("tu tu phat ")
+        assert [h.article.id for h in hits][:1] == ["x"] and hits[0].tier is Tier.PHRASE
+
+
+def test_phrase_in_hard_wrapped_text() -> None:
+    index = SearchIndex([make("x", "Tin", "Bí thư phường Tân Sơn\nHòa phát biểu.")])
+    assert index.search("tan son hoa")[0].tier is Tier.PHRASE
