@@ -56,14 +56,15 @@ def segmentations(
     prefix_last: bool = False,
     prefixes: Sequence[str] = (),
 ) -> list[tuple[str, ...]]:
-    """Ways to read `term` as 2-6 vocabulary syllables typed without spaces, fewest first.
+    """Ways to read `term` (six letters or more) as 2-6 vocabulary syllables typed without
+    spaces, fewest first.
 
     "tansonhoa" -> [("tan", "son", "hoa")]. Pieces have at least two letters. With
     `prefix_last`, the last piece may be the start of a syllable (`prefixes` lists the
     vocabulary sorted, to test that).
     """
     n = len(term)
-    if n < 4 or n > 40 or not term.isalnum():
+    if n < 6 or n > 40 or not term.isalnum():  # "date" is not "da te"
         return []
     out: list[tuple[str, ...]] = []
 

@@ -50,13 +50,13 @@ class DocData:
     """What the index keeps about one document."""
 
     article: Article
-    folded: bytes  # fold_bytes(article.text): [a-z0-9], spaces and newlines
-    exact: bytes  # lower-cased, marks kept (private charmap), punctuation blanked
+    folded: bytes  # fold_bytes(article.text): [a-z0-9] and spaces, one byte per character
     title: bytes  # fold_bytes(article.title)
     title_exact: bytes
     meta: bytes  # folded "author | section | date"
     lead: tuple[int, int]  # the lead paragraph's offsets in `folded`
     key: tuple  # article.sort_key()
+    exact: bytes  # lower-cased, marks kept (private charmap), punctuation blanked
 
 
 _NONZERO = re.compile(rb"[^\x00]")
@@ -142,12 +142,12 @@ class InvertedIndex:
             DocData(
                 article=article,
                 folded=folded,
-                exact=exact_bytes(encoded),
                 title=title,
                 title_exact=exact_bytes(title_encoded),
                 meta=meta,
                 lead=lead,
                 key=key,
+                exact=exact_bytes(encoded),
             )
         )
         self.slot_of[article.id] = slot

@@ -21,6 +21,7 @@ those that can still reach the top `limit` are verified with a regex on their fo
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import itertools
 import re
@@ -136,7 +137,10 @@ _PROX_UNKNOWN = 99
 #: At most this many typo windows per unit, closest first.
 _MAX_TYPO_WINDOWS = 8
 #: Documents verified one by one in a phrase class before scanning for word adjacency.
-_LAZY_CHECKS = 400
+_LAZY_CHECKS = 1000
+#: Typo windows are a best-effort "did you mean": at most this many documents are verified
+#: for them per search (newest first), and they never trigger an adjacency scan.
+_TYPO_CHECKS = 1500
 #: Successor maps kept (one per word that starts a phrase pair).
 _MAX_SUCCESSOR_MAPS = 256
 _SEARCH_FIELDS = (MatchField.TITLE, MatchField.META, MatchField.LEAD, MatchField.BODY)
@@ -265,11 +269,19 @@ class SearchIndex:
         """Index (or re-index, by id) these articles. Safe to call from a loader thread
         while another thread searches (each article is added under the index lock)."""
         lock = self._lock
-        for article in articles:
+        # Indexing makes millions of small objects and no cycles: the cyclic collector
+        # would only rescan the growing heap over and over (a fifth of the build time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for article in articles:
+                with lock:
+                    self._index.add(article)
             with lock:
-                self._index.add(article)
-        with lock:
-            self._index.flush()
+                self._index.flush()
+        finally:
+            if collecting:
+                gc.enable()
 
     def remove(self, article_id: str) -> bool:
         """Drop the article with this id; return whether it was indexed."""
@@ -402,10 +414,14 @@ class SearchIndex:
             out.append(_Pattern(Tier.EXACT, prefixed, True, exact=tuple(exact_positions)))
             if exact_only:
                 return out, None
-        out.append(_Pattern(Tier.PHRASE, literal, True))
+        if not (last_prefix and multi):
+            out.append(_Pattern(Tier.PHRASE, literal, True))
         if exact_only:
             return out, None
         if last_prefix:
+            # While the last word is being typed, a phrase ending in it as a whole word is not
+            # ranked apart from one ending in a longer word (a single word still is): proving
+            # that "uy ba" occurs nowhere would cost a scan on nearly every keystroke.
             out.append(_Pattern(Tier.PREFIX, prefixed, True))
         vocab = self._index.vocabulary
         known = _VocabSet(vocab)
@@ -729,6 +745,7 @@ class SearchIndex:
         if not bits:
             return
         tier, where = int(cls.tier), int(cls.where)
+        typo = tier == Tier.TYPO
         checked = 0
         scattered_seen = 0
         order = ix.newest_first(bits)
@@ -742,7 +759,11 @@ class SearchIndex:
             prox_bound = _PROX_UNKNOWN if scattered_seen >= 2 * ranking.limit else 0
             if ranking.full and (tier, where, prox_bound, rank) >= ranking.worst:
                 return
-            if not exact:
+            if typo:
+                ranking.typo_checks += 1
+                if ranking.typo_checks > _TYPO_CHECKS:
+                    return
+            elif not exact:
                 checked += 1
                 if checked > _LAZY_CHECKS:
                     # Verifying one by one is taking long: get the exact set (scan once, cached)
@@ -833,10 +854,11 @@ class _VocabSet:
 class _Ranking:
     """The best `limit` hits so far: a heap of (negated score, slot), worst on top."""
 
-    __slots__ = ("full", "heap", "limit", "worst")
+    __slots__ = ("full", "heap", "limit", "typo_checks", "worst")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.typo_checks = 0
         self.heap: list[tuple[tuple, int]] = []
         self.full = False
         self.worst: tuple = ()
