@@ -112,6 +112,7 @@ class InvertedIndex:
         self._local_alive = 0
         self._in_order = True
         self._last_key: tuple | None = None
+        self._buffers: dict[int, tuple[bytes, list[int]]] = {}
         self._rank_blocks: list[int] | None = None
         self._rank: list[int] | None = None
         self.generation = 0
@@ -151,6 +152,7 @@ class InvertedIndex:
             )
         )
         self.slot_of[article.id] = slot
+        self._buffers.pop(chunk, None)
         local = self._local
         # The hot loop of indexing (about 200 distinct syllables per article): inlined.
         postings = local[Field.ALL]
@@ -219,6 +221,7 @@ class InvertedIndex:
         self.flush()
         self.alive &= ~(1 << slot)
         self.docs[slot] = None
+        self._buffers.pop(slot >> CHUNK_SHIFT, None)
         self._changed()
         return True
 
@@ -306,6 +309,32 @@ class InvertedIndex:
             start = chunk * _CHUNK_BYTES
             buf[start : start + _CHUNK_BYTES] = local.to_bytes(_CHUNK_BYTES, "little")
         return int.from_bytes(buf, "little")
+
+    def chunk_buffer(self, chunk: int) -> tuple[bytes, list[int]]:
+        """The folded texts of a chunk's documents in one buffer, each after a space and
+        separated by "\n " (so no phrase spans two documents), and where each starts (plus
+        a sentinel). Built on first use, kept until a document of the chunk changes."""
+        cached = self._buffers.get(chunk)
+        if cached is not None:
+            return cached
+        parts = [
+            d.folded if d is not None else b""
+            for d in self.docs[chunk << CHUNK_SHIFT : (chunk + 1) << CHUNK_SHIFT]
+        ]
+        starts: list[int] = []
+        position = 1
+        for part in parts:
+            starts.append(position)
+            position += len(part) + 2
+        starts.append(position)
+        value = (b" " + b"\n ".join(parts), starts)
+        self._buffers[chunk] = value
+        return value
+
+    @property
+    def in_order(self) -> bool:
+        """True when slot order is recency order (articles were added newest first)."""
+        return self._in_order
 
     # -- recency -------------------------------------------------------------------------
 

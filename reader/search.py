@@ -21,9 +21,9 @@ those that can still reach the top `limit` are verified with a regex on their fo
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import heapq
-import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,7 +41,7 @@ from reader.expand import (
 )
 from reader.glossary import load_glossary
 from reader.highlight import Span, match_spans, snippet_around
-from reader.index import DocData, Field, InvertedIndex, iter_bits
+from reader.index import CHUNK_SHIFT, DocData, Field, InvertedIndex
 from reader.query import Query, Scope, Term, parse_query
 
 __all__ = ["Hit", "MatchField", "SearchIndex", "Span", "Tier", "match_spans"]
@@ -134,15 +134,16 @@ class Hit:
 _BOUND_R = rb"(?![^ \n])"
 _GAP = b" "  # words of a phrase are separated by one space or punctuation mark
 _PROX_UNKNOWN = 99
-#: At most this many typo windows per unit, closest first.
-_MAX_TYPO_WINDOWS = 8
+#: At most this many replacements for a mistyped word, the most frequent first.
+_MAX_TYPO_WORDS = 12
 #: Documents verified one by one in a phrase class before scanning for word adjacency.
 _LAZY_CHECKS = 1000
 #: Typo windows are a best-effort "did you mean": at most this many documents are verified
 #: for them per search (newest first), and they never trigger an adjacency scan.
 _TYPO_CHECKS = 1500
-#: Successor maps kept (one per word that starts a phrase pair).
-_MAX_SUCCESSOR_MAPS = 256
+#: Below this many candidates a phrase is looked for document by document.
+_PER_DOCUMENT_SCAN = 1500
+_CHUNK_MASK = (1 << CHUNK_SHIFT) - 1
 _SEARCH_FIELDS = (MatchField.TITLE, MatchField.META, MatchField.LEAD, MatchField.BODY)
 _POSTINGS = {
     MatchField.TITLE: Field.TITLE,
@@ -227,6 +228,7 @@ class _Class:
     anchored: bytes | None = None  # ^term: the folded title starts with this
     anchored_prefix: bool = False
     scattered: bool = False
+    any_field: bool = False  # typo windows: found in the whole text, field worked out after
 
 
 @dataclass(slots=True)
@@ -257,9 +259,8 @@ class SearchIndex:
         self._index = InvertedIndex()
         self._lock = threading.RLock()
         self._glossary = load_glossary()
-        self._successors: dict[bytes, dict[bytes, int]] = {}
-        self._pairs: dict[tuple[_Pos, _Pos], int] = {}
-        self._adjacency_generation = -1
+        self._phrases: dict[tuple[_Pos, ...], int] = {}  # phrase -> documents (BODY)
+        self._phrases_generation = -1
         self.add(articles)
 
     def __len__(self) -> int:
@@ -444,34 +445,47 @@ class SearchIndex:
         return out, scattered
 
     def _typo_patterns(self, unit: _Unit) -> list[_Pattern]:
-        """TYPO patterns of a run (made when ranking needs them): one word replaced by a
-        vocabulary neighbour, kept when the window of as many syllables is within the cutoff
-        of the query and its words occur together in some document."""
+        """TYPO patterns of a run (made when ranking needs them), one per mistyped position:
+        the other words as typed, this one any vocabulary neighbour that keeps the window of
+        as many syllables within the cutoff of the query and occurs with the other words in
+        some document (most such documents first)."""
         if unit.typo_patterns is not None:
             return unit.typo_patterns
         syllables = unit.typo_syllables
-        vocab = self._index.vocabulary
+        ix = self._index
+        vocab = ix.vocabulary
         query_text = " ".join(syllables)
         cutoff = typo_cutoff(query_text)
-        ranked: list[tuple[float, int, tuple[str, ...]]] = []
+        literal = [_Pos((s.encode("ascii"),)) for s in syllables]
+        others_bits = []
+        for i in range(len(syllables)):
+            bits = ix.alive
+            for j, s in enumerate(syllables):
+                if j != i:
+                    bits &= ix.bits(Field.ALL, s.encode("ascii"))
+            others_bits.append(bits)
+        found: list[tuple[float, int, _Pattern]] = []
         for i, syllable in enumerate(syllables):
-            for near in typo_neighbours(syllable, vocab):
-                window = (*syllables[:i], near, *syllables[i + 1 :])
-                score = window_ratio(query_text, " ".join(window))
+            if not others_bits[i]:
+                continue
+            near: list[tuple[int, float, bytes]] = []
+            for word in typo_neighbours(syllable, vocab):
+                window = " ".join((*syllables[:i], word, *syllables[i + 1 :]))
+                score = window_ratio(query_text, window)
                 if score < cutoff:
                     continue
-                present = self._index.alive
-                for word in window:
-                    present &= self._index.bits(Field.ALL, word.encode("ascii"))
-                    if not present:
-                        break
-                if present:
-                    ranked.append((-score, -present.bit_count(), window))
-        ranked.sort()
-        unit.typo_patterns = [
-            _Pattern(Tier.TYPO, tuple(_Pos((w.encode("ascii"),)) for w in window), True)
-            for _, _, window in ranked[:_MAX_TYPO_WINDOWS]
-        ]
+                token = word.encode("ascii")
+                count = (others_bits[i] & ix.bits(Field.ALL, token)).bit_count()
+                if count:
+                    near.append((-count, -score, token))
+            if near:
+                near.sort()
+                tokens = tuple(t for _, _, t in near[:_MAX_TYPO_WORDS])
+                positions = (*literal[:i], _Pos(tokens), *literal[i + 1 :])
+                best = max(-score for _, score, _ in near)
+                found.append((best, -i, _Pattern(Tier.TYPO, positions, True)))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        unit.typo_patterns = [p for _, _, p in found]
         return unit.typo_patterns
 
     # -- classes and candidates ---------------------------------------------------------------
@@ -486,9 +500,9 @@ class SearchIndex:
     def _pattern_bits(self, pattern: _Pattern, where: MatchField, *, scan: bool = True) -> int:
         """The documents where `pattern` can match in `where`.
 
-        For phrases in the lead or body the set is narrowed to documents where each pair of
-        neighbouring words occurs side by side; with `scan=False` only adjacency known without
-        scanning documents is used (the set may then be larger: verify each document).
+        For phrases in the lead or body the set is narrowed to the documents whose text holds
+        the phrase; with `scan=False` only what is cached is used (the set may then be larger:
+        verify each document).
         """
         if pattern.scope is Scope.TITLE:
             if where is not MatchField.TITLE:
@@ -507,96 +521,79 @@ class SearchIndex:
                 return 0
         positions = pattern.positions
         if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
-            for a, b in itertools.pairwise(positions):
-                pair = self._adjacent(a, b, scan=scan)
-                if pair is not None:
-                    bits &= pair
-                if not bits:
-                    return 0
+            phrase = self._phrase_bits(positions, scan=scan)
+            if phrase is None:
+                phrase = self._phrase_superset(positions)
+            if phrase is not None:
+                bits &= phrase
         return max(bits, 0)
 
-    def _adjacent(self, a: _Pos, b: _Pos, *, scan: bool = True) -> int | None:
-        """The documents where the word `a` is directly followed by a word of `b`, or None
-        when that needs a scan and `scan` is False.
+    def _sync_phrases(self) -> None:
+        if self._phrases_generation != self._index.generation or len(self._phrases) > 4096:
+            self._phrases.clear()
+            self._phrases_generation = self._index.generation
 
-        Answered from the successor map of `a`'s word (every word that follows it, with the
-        documents where it does), built once by scanning the documents that hold it and kept
-        until the index changes.
-        """
-        ix = self._index
-        if self._adjacency_generation != ix.generation:
-            self._successors.clear()
-            self._pairs.clear()
-            self._adjacency_generation = ix.generation
-        key = (a, b)
-        cached = self._pairs.get(key)
-        if cached is not None:
+    def _phrase_bits(self, positions: tuple[_Pos, ...], *, scan: bool = True) -> int | None:
+        """The documents whose folded text holds the phrase: cached, else found by one scan
+        (when `scan`), else None."""
+        self._sync_phrases()
+        cached = self._phrases.get(positions)
+        if cached is not None or not scan:
             return cached
-        if len(a.tokens) != 1 or a.stem is not None:
-            return None  # not produced by the pattern builders
-        successors = self._successors.get(a.tokens[0])
-        if successors is None:
-            if not scan:
-                return None
-            successors = self._successor_map(a.tokens[0])
-        bits = 0
-        for token in b.tokens:
-            bits |= successors.get(token, 0)
-        if b.stem is not None:
-            stem = b.stem
-            for token, docs in successors.items():
-                if token.startswith(stem):
-                    bits |= docs
-        if len(self._pairs) > 4096:
-            self._pairs.clear()
-        self._pairs[key] = bits
+        ix = self._index
+        pool = ix.alive
+        for pos in positions:
+            pool &= self._pos_bits(Field.ALL, pos)
+        wider = self._phrase_superset(positions)
+        if wider is not None:
+            pool &= wider
+        bits = _bits_of(self._scan_phrase(positions, pool))
+        self._phrases[positions] = bits
         return bits
 
-    def _successor_map(self, word: bytes) -> dict[bytes, int]:
-        """Every word that directly follows `word` (one space or punctuation mark between),
-        with the documents where it does."""
+    def _phrase_superset(self, positions: tuple[_Pos, ...]) -> int | None:
+        """Cached documents of a phrase that contains this one's: the same words with a
+        shorter last word while it is typed, or without the last word."""
+        self._sync_phrases()
+        for wider in _wider(positions):
+            cached = self._phrases.get(wider)
+            if cached is not None:
+                return cached
+        return None
+
+    def _scan_phrase(self, positions: tuple[_Pos, ...], pool: int) -> Iterator[int]:
+        """The documents of `pool` whose folded text holds the phrase, newest first.
+
+        Many documents, added newest first: one regex search per match over each chunk's
+        concatenated text, which skips non-matching documents at C speed. Otherwise one
+        search per document.
+        """
         ix = self._index
-        # A leading space keeps a literal prefix for the regex engine ("an" alone would also
-        # stop in every "toan ", "quan " …); a word at the very start is checked apart.
-        rx = re.compile(_GAP + re.escape(word) + _GAP + rb"([a-z0-9]+)")
-        start = re.compile(re.escape(word) + _GAP + rb"([a-z0-9]+)")
-        search = rx.search
-        slots: dict[bytes, list[int]] = {}
+        body = _GAP.join(p.regex() for p in positions) + _BOUND_R
+        if ix.in_order and pool.bit_count() > _PER_DOCUMENT_SCAN:
+            search = re.compile(_GAP + body).search
+            last_chunk = (pool.bit_length() - 1) >> CHUNK_SHIFT
+            for chunk in range(last_chunk + 1):
+                local = (pool >> (chunk << CHUNK_SHIFT)) & _CHUNK_MASK
+                if not local:
+                    continue
+                buffer, starts = ix.chunk_buffer(chunk)
+                base = chunk << CHUNK_SHIFT
+                m = search(buffer)
+                while m is not None:
+                    i = bisect.bisect_right(starts, m.start() + 1) - 1
+                    if local >> i & 1:
+                        yield base + i
+                    m = search(buffer, starts[i + 1] - 1)
+            return
+        rx = re.compile(body)
         docs = ix.docs
-        for slot in iter_bits(ix.bits(Field.ALL, word) & ix.alive):
+        for slot in ix.newest_first(pool):
             doc = docs[slot]
-            if doc is None:
-                continue
-            data = doc.folded
-            following: set[bytes] = set()
-            m = start.match(data)
-            if m is not None:
-                following.add(m.group(1))
-            m = search(data)
-            while m is not None:
-                following.add(m.group(1))
-                # Go on from the space before the follower: in "tu tu phat" it starts a pair.
-                m = search(data, m.start(1) - 1)
-            for token in following:
-                found = slots.get(token)
-                if found is None:
-                    slots[token] = [slot]
-                else:
-                    found.append(slot)
-        size = (len(docs) + 7) // 8
-        out: dict[bytes, int] = {}
-        for following, found in slots.items():
-            if len(found) == 1:
-                out[following] = 1 << found[0]
-                continue
-            buf = bytearray(size)
-            for slot in found:
-                buf[slot >> 3] |= 1 << (slot & 7)
-            out[following] = int.from_bytes(buf, "little")
-        if len(self._successors) >= _MAX_SUCCESSOR_MAPS:
-            self._successors.pop(next(iter(self._successors)))
-        self._successors[word] = out
-        return out
+            if doc is not None:
+                for _ in _matches(rx, doc.folded, 0, len(doc.folded)):
+                    yield slot
+                    break
 
     def _classes(self, unit: _Unit) -> list[_Class]:
         """Where and how well `unit` can match, best first."""
@@ -615,6 +612,14 @@ class SearchIndex:
                 out.append(_Class(Tier.SCATTERED, where, None, unit.scattered, scattered=True))
         out.sort(key=lambda c: (c.tier, c.where))
         return out
+
+    def _typo_classes(self, unit: _Unit) -> list[_Class]:
+        """One class per typo pattern, bounded by the title field; each document found in
+        the text is placed in its best field afterwards."""
+        return [
+            _Class(Tier.TYPO, MatchField.TITLE, None, p, any_field=True)
+            for p in self._typo_patterns(unit)
+        ]
 
     @staticmethod
     def _pattern_classes(patterns: Iterable[_Pattern]) -> list[_Class]:
@@ -648,17 +653,32 @@ class SearchIndex:
 
     def _unit_score(self, unit: _Unit, doc: DocData, slot: int) -> tuple[int, int, int] | None:
         """The best (tier, field, proximity) of `unit` in one document, or None."""
-        classes = unit.classes
-        if unit.typo_syllables and not any(c.tier < Tier.TYPO for c in classes):
-            classes = [*classes, *self._pattern_classes(self._typo_patterns(unit))]
-        for cls in classes:
+        for cls in unit.classes:
+            if cls.tier >= Tier.TYPO and unit.typo_syllables:
+                break
             if self._bits(cls) >> slot & 1 and self._check(cls, doc):
                 prox = _proximity(cls.pattern, doc, cls.where) if cls.scattered else 0
                 return int(cls.tier), int(cls.where), prox
         if unit.typo_syllables:
-            for cls in self._pattern_classes(self._typo_patterns(unit)):
-                if self._bits(cls) >> slot & 1 and self._check(cls, doc):
-                    return int(cls.tier), int(cls.where), 0
+            for cls in self._typo_classes(unit):
+                where = self._typo_field(cls, doc)
+                if where is not None:
+                    return int(Tier.TYPO), int(where), 0
+            for cls in unit.classes:
+                if cls.scattered and self._bits(cls) >> slot & 1:
+                    return int(cls.tier), int(cls.where), _proximity(cls.pattern, doc, cls.where)
+        return None
+
+    def _typo_field(self, cls: _Class, doc: DocData) -> MatchField | None:
+        """The best field where a typo window of an any-field class occurs, or None."""
+        pattern = cls.pattern
+        assert pattern is not None
+        if pattern.find(doc.folded) is None and pattern.find(doc.meta) is None:
+            return None
+        for where in _SEARCH_FIELDS:
+            data, start, end = _field_data(doc, where, exact=False)
+            if data is not None and pattern.find(data, start, end) is not None:
+                return where
         return None
 
     def _excluded(self, query: Query) -> tuple[int, list[_Pattern]]:
@@ -715,7 +735,7 @@ class SearchIndex:
             if not typo_added and cls.tier >= Tier.TYPO:
                 typo_added = True
                 if not ranking.heap:  # typos only when nothing matched better
-                    classes[i:i] = self._pattern_classes(self._typo_patterns(primary))
+                    classes[i:i] = self._typo_classes(primary)
                     continue
             i += 1
             if ranking.full and (cls.tier, cls.where) >= ranking.worst[:2]:
@@ -732,27 +752,46 @@ class SearchIndex:
         ranking: _Ranking,
         done: set[int],
     ) -> None:
-        """Offer the documents of one class to the ranking, newest first."""
+        """Offer the documents of one class to the ranking, newest first, stopping when no
+        later document can enter it."""
         ix = self._index
-        exact = cls.bits is not None or cls.pattern is None
-        if exact:
-            bits = candidates & self._bits(cls)
-        else:
-            assert cls.pattern is not None
-            bits = candidates & self._pattern_bits(cls.pattern, cls.where, scan=False)
-            if cls.pattern.tier >= Tier.TYPO or not cls.pattern.needs_verify:
-                exact = True
-        if not bits:
-            return
+        pattern = cls.pattern
         tier, where = int(cls.tier), int(cls.where)
         typo = tier == Tier.TYPO
+        lazy = False  # verify one by one, and scan for the exact set if that takes long
+        if cls.bits is not None or pattern is None:
+            bits = candidates & self._bits(cls)
+            order: Iterator[int] = ix.newest_first(bits)
+            verified = False
+        elif self._streams(cls):
+            # A phrase in the body, not known yet: find it with a scan that stops when the
+            # list is full (and is cached when it ran to the end over every candidate).
+            assert pattern is not None
+            pool = self._pattern_bits(pattern, cls.where, scan=False)
+            if self._phrase_bits(pattern.positions, scan=False) is None:
+                order = self._scan_cached(pattern.positions, candidates & pool, pool)
+                verified = True
+            else:
+                order = ix.newest_first(candidates & pool)
+                verified = False
+        elif cls.any_field:
+            assert pattern is not None
+            bits = candidates & (
+                self._pattern_bits(pattern, MatchField.BODY, scan=False)
+                | self._pattern_bits(pattern, MatchField.META, scan=False)
+            )
+            order = ix.newest_first(bits)
+            verified = False
+        else:
+            assert pattern is not None
+            bits = candidates & self._pattern_bits(pattern, cls.where, scan=False)
+            order = ix.newest_first(bits)
+            verified = False
+            # Leads are short: verifying each is cheaper than a scan of every body.
+            lazy = not typo and pattern.needs_verify and cls.where is MatchField.BODY
         checked = 0
         scattered_seen = 0
-        order = ix.newest_first(bits)
-        while True:
-            slot = next(order, None)
-            if slot is None:
-                return
+        for slot in order:
             if slot in done:
                 continue
             rank = ix.rank(slot)
@@ -763,26 +802,34 @@ class SearchIndex:
                 ranking.typo_checks += 1
                 if ranking.typo_checks > _TYPO_CHECKS:
                     return
-            elif not exact:
+            elif lazy:
                 checked += 1
                 if checked > _LAZY_CHECKS:
-                    # Verifying one by one is taking long: get the exact set (scan once, cached)
+                    # Verifying one by one takes long: get the exact set (one scan, cached)
                     # and go on with its documents not seen yet.
-                    exact = True
                     bits = candidates & self._bits(cls)
-                    order = (s for s in ix.newest_first(bits) if ix.rank(s) >= rank)
-                    continue
+                    remaining = (s for s in ix.newest_first(bits) if ix.rank(s) >= rank)
+                    self._visit_rest(cls, remaining, others, excluded_phrases, ranking, done)
+                    return
             doc = ix.docs[slot]
-            if doc is None or not self._check(cls, doc):
+            if doc is None:
+                continue
+            doc_where = where
+            if cls.any_field:
+                found_in = self._typo_field(cls, doc)
+                if found_in is None:
+                    continue
+                doc_where = int(found_in)
+            elif not (verified or self._check(cls, doc)):
                 continue
             done.add(slot)
             prox = 0
             if cls.scattered:
                 scattered_seen += 1
-                prox = prox_bound or _proximity(cls.pattern, doc, cls.where)
+                prox = prox_bound or _proximity(pattern, doc, cls.where)
             if excluded_phrases and any(_phrase_in(p, doc) for p in excluded_phrases):
                 continue
-            score: tuple[int, int, int] | None = (tier, where, prox)
+            score: tuple[int, int, int] | None = (tier, doc_where, prox)
             for other in others:
                 sub = self._unit_score(other, doc, slot)
                 if sub is None or score is None:
@@ -791,6 +838,65 @@ class SearchIndex:
                 score = (max(score[0], sub[0]), max(score[1], sub[1]), score[2] + sub[2])
             if score is not None:
                 ranking.offer((*score, rank), slot)
+
+    def _visit_rest(
+        self,
+        cls: _Class,
+        order: Iterator[int],
+        others: list[_Unit],
+        excluded_phrases: list[_Pattern],
+        ranking: _Ranking,
+        done: set[int],
+    ) -> None:
+        """Go on with a class from its exact documents (after a long lazy verification)."""
+        ix = self._index
+        tier, where = int(cls.tier), int(cls.where)
+        for slot in order:
+            if slot in done:
+                continue
+            rank = ix.rank(slot)
+            if ranking.full and (tier, where, 0, rank) >= ranking.worst:
+                return
+            doc = ix.docs[slot]
+            if doc is None or not self._check(cls, doc):
+                continue
+            done.add(slot)
+            if excluded_phrases and any(_phrase_in(p, doc) for p in excluded_phrases):
+                continue
+            score: tuple[int, int, int] | None = (tier, where, 0)
+            for other in others:
+                sub = self._unit_score(other, doc, slot)
+                if sub is None or score is None:
+                    score = None
+                    break
+                score = (max(score[0], sub[0]), max(score[1], sub[1]), score[2] + sub[2])
+            if score is not None:
+                ranking.offer((*score, rank), slot)
+
+    @staticmethod
+    def _streams(cls: _Class) -> bool:
+        """Is this a body phrase class that a streaming scan can answer?"""
+        pattern = cls.pattern
+        return (
+            pattern is not None
+            and cls.where is MatchField.BODY
+            and pattern.phrase
+            and len(pattern.positions) > 1
+            and pattern.exact is None
+            and pattern.scope is Scope.ANY
+            and pattern.tier is not Tier.TYPO
+        )
+
+    def _scan_cached(self, positions: tuple[_Pos, ...], pool: int, full: int) -> Iterator[int]:
+        """`_scan_phrase` over `pool`; when it runs to the end and `pool` held every candidate
+        (`full`, alive ones), its documents are cached for the phrase."""
+        found: list[int] = []
+        for slot in self._scan_phrase(positions, pool):
+            found.append(slot)
+            yield slot
+        if pool == full & self._index.alive:
+            self._sync_phrases()
+            self._phrases[positions] = _bits_of(found)
 
     # -- hits ---------------------------------------------------------------------------------
 
@@ -851,6 +957,30 @@ class _VocabSet:
         return i < len(self._vocab) and self._vocab[i] == word
 
 
+def _wider(positions: tuple[_Pos, ...]) -> Iterator[tuple[_Pos, ...]]:
+    """Phrases whose documents include those of `positions`, most specific first."""
+    head, last = positions[:-1], positions[-1]
+    if last.stem is not None and not last.tokens and len(last.stem) > 1:
+        yield (*head, _Pos((), last.stem[:-1]))
+    elif last.stem is None and len(last.tokens) == 1:
+        yield (*head, _Pos((), last.tokens[0]))
+        if len(last.tokens[0]) > 1:
+            yield (*head, _Pos((), last.tokens[0][:-1]))
+    if len(head) > 1:
+        yield head
+
+
+def _bits_of(slots: Iterable[int]) -> int:
+    """A bitset of these slots."""
+    found = bytearray()
+    for slot in slots:
+        byte = slot >> 3
+        if byte >= len(found):
+            found.extend(bytes(byte + 1 - len(found)))
+        found[byte] |= 1 << (slot & 7)
+    return int.from_bytes(found, "little")
+
+
 class _Ranking:
     """The best `limit` hits so far: a heap of (negated score, slot), worst on top."""
 
@@ -903,29 +1033,47 @@ def _phrase_in(pattern: _Pattern, doc: DocData) -> bool:
 
 
 def _proximity(pattern: _Pattern | None, doc: DocData, where: MatchField) -> int:
-    """How far apart the words of a scattered match are: the fewest extra syllables in a
-    window holding every word (0 = adjacent), capped at 99."""
+    """How far apart the words of a scattered match are, in steps of about six syllables:
+    0 when one window of 32 characters holds every word, up to 99."""
     data, start, end = _field_data(doc, where, exact=False)
     if pattern is None or data is None:
-        return 99
-    singles = [re.compile(p.regex() + _BOUND_R) for p in pattern.positions]
-    n = len(singles)
-    last = [-1] * n
-    best = 99
-    spaces = 0
-    previous = start
-    for m in _matches(pattern.regex(), data, start, end):
-        spaces += data.count(b" ", previous, m.start())
-        previous = m.start()
-        word = m.group()
-        for i, single in enumerate(singles):
-            if single.fullmatch(word):
-                last[i] = spaces
-        if min(last) >= 0:
-            best = min(best, max(last) - min(last) + 1 - n)
-            if best <= 0:
-                return 0
-    return max(best, 0)
+        return _PROX_UNKNOWN
+    # Occurrences of each word (character offsets), then the narrowest window holding one
+    # of each: a k-way walk over the sorted lists.
+    lists = []
+    for pos in pattern.positions:
+        rx = _single_regex(pos)
+        found = [m.start() + 1 for m in rx.finditer(data, start, end)]
+        if _word_regex(pos).match(data, start, end):
+            found.insert(0, start)
+        if not found:
+            return _PROX_UNKNOWN
+        lists.append(found)
+    heap = [(offsets[0], i, 0) for i, offsets in enumerate(lists)]
+    heapq.heapify(heap)
+    right = max(offsets[0] for offsets in lists)
+    best = right - heap[0][0]
+    while True:
+        left, i, j = heapq.heappop(heap)
+        best = min(best, right - left)
+        if j + 1 == len(lists[i]):
+            break
+        nxt = lists[i][j + 1]
+        right = max(right, nxt)
+        heapq.heappush(heap, (nxt, i, j + 1))
+    return min(best // 32, _PROX_UNKNOWN)
+
+
+@functools.lru_cache(maxsize=512)
+def _single_regex(pos: _Pos) -> re.Pattern[bytes]:
+    """One word of a pattern, after a space."""
+    return re.compile(_GAP + pos.regex() + _BOUND_R)
+
+
+@functools.lru_cache(maxsize=512)
+def _word_regex(pos: _Pos) -> re.Pattern[bytes]:
+    """One word of a pattern (to match where a field starts)."""
+    return re.compile(pos.regex() + _BOUND_R)
 
 
 def _body_start(article: Article) -> int:

@@ -393,3 +393,32 @@ def test_reduplicated_words_keep_their_pairs(monkeypatch: pytest.MonkeyPatch) ->
 def test_phrase_in_hard_wrapped_text() -> None:
     index = SearchIndex([make("x", "Tin", "Bí thư phường Tân Sơn\nHòa phát biểu.")])
     assert index.search("tan son hoa ")[0].tier is Tier.PHRASE
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["tan son hoa ", "tan son h", "an ninh trat tu", "hoi dong nhan dan", "son hoa tan", "'Hòa"],
+)
+def test_chunk_scan_agrees_with_per_document_scan(
+    library: Library, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    def ranked(index: SearchIndex) -> list[tuple[str, Tier, MatchField]]:
+        return [(h.article.id, h.tier, h.field) for h in index.search(query)]
+
+    expected = ranked(SearchIndex(library.articles))
+    monkeypatch.setattr(search, "_PER_DOCUMENT_SCAN", 0)
+    monkeypatch.setattr(search, "_LAZY_CHECKS", 0)
+    assert ranked(SearchIndex(library.articles)) == expected
+
+
+def test_chunk_scan_respects_document_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "_PER_DOCUMENT_SCAN", 0)
+    arts = [
+        make("a", "Tin", "Mở đầu.", "Kết thúc bằng Tân", date=ArticleDate(2025, 1, 3)),
+        make("b", "Sơn Hòa", "Sơn Hòa ở đầu.", date=ArticleDate(2025, 1, 2)),
+        make("c", "Tin", "Từ từ phát triển.", date=ArticleDate(2025, 1, 1)),
+    ]
+    index = SearchIndex(arts)
+    assert [h.article.id for h in index.search('"tan son"')] == []
+    assert [h.article.id for h in index.search("son hoa o ")] == ["b"]
+    assert [h.article.id for h in index.search('"tu phat"')] == ["c"]
