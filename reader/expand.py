@@ -60,8 +60,8 @@ def segmentations(
     spaces, fewest first.
 
     "tansonhoa" -> [("tan", "son", "hoa")]. Pieces have at least two letters. With
-    `prefix_last`, the last piece may be the start of a syllable (`prefixes` lists the
-    vocabulary sorted, to test that).
+    `prefix_last`, the last piece may be the start of a syllable, even one letter
+    ("tansonh"; `prefixes` lists the vocabulary sorted, to test that).
     """
     n = len(term)
     if n < 6 or n > 40 or not term.isalnum():  # "date" is not "da te"
@@ -81,8 +81,10 @@ def segmentations(
             if len(pieces) >= 2:
                 out.append(tuple(pieces))
             return
-        for end in range(n, start + 1, -1):
+        for end in range(n, start, -1):
             piece = term[start:end]
+            if len(piece) < 2 and not (prefix_last and end == n):
+                continue
             if piece in known or (
                 prefix_last and end == n and len(pieces) >= 1 and has_prefix(piece)
             ):

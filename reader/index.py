@@ -130,6 +130,8 @@ class InvertedIndex:
         chunk = slot >> CHUNK_SHIFT
         if chunk != self._local_chunk:
             self.flush()
+            if 0 <= self._local_chunk < chunk:
+                self.chunk_buffer(self._local_chunk)  # complete: build its buffer now
             self._local_chunk = chunk
         bit = 1 << (slot & (CHUNK - 1))
         encoded = encode_lower(article.text)

@@ -143,6 +143,8 @@ _LAZY_CHECKS = 1000
 _TYPO_CHECKS = 1500
 #: Below this many candidates a phrase is looked for document by document.
 _PER_DOCUMENT_SCAN = 1500
+#: Above this share of all documents, a phrase is looked for in whole chunk buffers.
+_DENSE_POOL = 2 / 3
 _CHUNK_MASK = (1 << CHUNK_SHIFT) - 1
 _SEARCH_FIELDS = (MatchField.TITLE, MatchField.META, MatchField.LEAD, MatchField.BODY)
 _POSTINGS = {
@@ -195,9 +197,32 @@ class _Pattern:
     def find(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         """Where this pattern matches `data[start:end]` (verified), or None."""
         end = len(data) if end is None else end
+        first = self.positions[0]
+        if self.exact is None and self.phrase and len(first.tokens) > 1 and first.stem is None:
+            rest, whole = _literal(self.positions[1:])
+            if rest is not None:  # a typo window on the first word: find the rest instead
+                return _find_after(data, start, end, frozenset(first.tokens), _GAP + rest, whole)
         for m in _matches(self.regex(), data, start, end):
             return m.span()
         return None
+
+
+def _find_after(
+    data: bytes, start: int, end: int, first: frozenset[bytes], rest: bytes, whole: bool
+) -> tuple[int, int] | None:
+    """A word of `first` followed by `rest` (which starts with the space between them)."""
+    find = data.find
+    size = len(rest)
+    i = find(rest, start, end)
+    while i != -1:
+        after = i + size
+        if not whole or after >= end or data[after] in (32, 10):
+            j = data.rfind(b" ", start, i)
+            word_start = start if j == -1 else j + 1
+            if data[word_start:i] in first:
+                return word_start, after
+        i = find(rest, i + 1, end)
+    return None
 
 
 def _matches(rx: re.Pattern[bytes], data: bytes, start: int, end: int) -> Iterator[re.Match[bytes]]:
@@ -242,6 +267,7 @@ class _Unit:
     size: int = 1  # number of syllables, to pick the primary unit
     classes: list[_Class] = field(default_factory=list)
     typo_syllables: list[str] = field(default_factory=list)  # a run: typo windows on demand
+    scoped: bool = False  # only title:/author:/date:/^ terms: a filter, not a ranking
     typo_patterns: list[_Pattern] | None = None
 
 
@@ -352,6 +378,7 @@ class SearchIndex:
 
     def _clause_unit(self, terms: Sequence[Term]) -> _Unit:
         unit = _Unit([], size=max(len(t.syllables) for t in terms))
+        unit.scoped = all(t.scope is not Scope.ANY or t.anchored for t in terms)
         for term in terms:
             if term.scope is Scope.DATE and term.date is not None:
                 unit.date_bits = (unit.date_bits or 0) | self._date_bits(term)
@@ -435,7 +462,7 @@ class SearchIndex:
             prefix_here = last_prefix and i == len(syllables) - 1
             for pieces in segmentations(syllable, known, prefix_last=prefix_here, prefixes=vocab):
                 positions = [_Pos((p.encode("ascii"),)) for p in pieces]
-                if prefix_here and pieces[-1] not in known:
+                if prefix_here:  # the last piece may be unfinished
                     positions[-1] = _Pos((), pieces[-1].encode("ascii"))
                 spaced = (*literal[:i], *positions, *literal[i + 1 :])
                 out.append(_Pattern(Tier.SPACELESS, spaced, True))
@@ -564,13 +591,16 @@ class SearchIndex:
     def _scan_phrase(self, positions: tuple[_Pos, ...], pool: int) -> Iterator[int]:
         """The documents of `pool` whose folded text holds the phrase, newest first.
 
-        Many documents, added newest first: one regex search per match over each chunk's
-        concatenated text, which skips non-matching documents at C speed. Otherwise one
-        search per document.
+        When most documents are in the pool (and were added newest first), each chunk's
+        concatenated text is searched as one, skipping non-matching documents at C speed;
+        otherwise each document of the pool is searched. A phrase of plain words (the last
+        maybe unfinished) is found with bytes.find, others with a regex.
         """
         ix = self._index
+        needle, whole = _literal(positions)
         body = _GAP.join(p.regex() for p in positions) + _BOUND_R
-        if ix.in_order and pool.bit_count() > _PER_DOCUMENT_SCAN:
+        dense = pool.bit_count() > ix.alive.bit_count() * _DENSE_POOL
+        if ix.in_order and dense and pool.bit_count() > _PER_DOCUMENT_SCAN:
             search = re.compile(_GAP + body).search
             last_chunk = (pool.bit_length() - 1) >> CHUNK_SHIFT
             for chunk in range(last_chunk + 1):
@@ -579,15 +609,22 @@ class SearchIndex:
                     continue
                 buffer, starts = ix.chunk_buffer(chunk)
                 base = chunk << CHUNK_SHIFT
-                m = search(buffer)
-                while m is not None:
-                    i = bisect.bisect_right(starts, m.start() + 1) - 1
+                if needle is not None:
+                    found = _find_words(buffer, _GAP + needle, whole, starts)
+                else:
+                    found = _search_docs(search, buffer, starts)
+                for i in found:
                     if local >> i & 1:
                         yield base + i
-                    m = search(buffer, starts[i + 1] - 1)
+            return
+        docs = ix.docs
+        if needle is not None:
+            for slot in ix.newest_first(pool):
+                doc = docs[slot]
+                if doc is not None and _contains_words(doc.folded, needle, whole):
+                    yield slot
             return
         rx = re.compile(body)
-        docs = ix.docs
         for slot in ix.newest_first(pool):
             doc = docs[slot]
             if doc is not None:
@@ -712,7 +749,8 @@ class SearchIndex:
         """
         ix = self._index
         candidates = ix.alive
-        primary = max(units, key=lambda u: u.size)
+        # The primary unit orders the visit: the longest one that is not a filter.
+        primary = max(units, key=lambda u: (not u.scoped, u.size))
         others = [u for u in units if u is not primary]
         for unit in others:
             possible = 0
@@ -830,12 +868,8 @@ class SearchIndex:
             if excluded_phrases and any(_phrase_in(p, doc) for p in excluded_phrases):
                 continue
             score: tuple[int, int, int] | None = (tier, doc_where, prox)
-            for other in others:
-                sub = self._unit_score(other, doc, slot)
-                if sub is None or score is None:
-                    score = None
-                    break
-                score = (max(score[0], sub[0]), max(score[1], sub[1]), score[2] + sub[2])
+            if others:
+                score = self._combine(score, others, doc, slot)
             if score is not None:
                 ranking.offer((*score, rank), slot)
 
@@ -864,14 +898,23 @@ class SearchIndex:
             if excluded_phrases and any(_phrase_in(p, doc) for p in excluded_phrases):
                 continue
             score: tuple[int, int, int] | None = (tier, where, 0)
-            for other in others:
-                sub = self._unit_score(other, doc, slot)
-                if sub is None or score is None:
-                    score = None
-                    break
-                score = (max(score[0], sub[0]), max(score[1], sub[1]), score[2] + sub[2])
+            if others:
+                score = self._combine(score, others, doc, slot)
             if score is not None:
                 ranking.offer((*score, rank), slot)
+
+    def _combine(
+        self, score: tuple[int, int, int] | None, others: list[_Unit], doc: DocData, slot: int
+    ) -> tuple[int, int, int] | None:
+        """The score with the other units': the worst tier and field of the plain ones, summed
+        proximity; scoped units (title:, author:, date:, ^) only filter. None: no match."""
+        for other in others:
+            sub = self._unit_score(other, doc, slot)
+            if sub is None or score is None:
+                return None
+            if not other.scoped:
+                score = (max(score[0], sub[0]), max(score[1], sub[1]), score[2] + sub[2])
+        return score
 
     @staticmethod
     def _streams(cls: _Class) -> bool:
@@ -968,6 +1011,62 @@ def _wider(positions: tuple[_Pos, ...]) -> Iterator[tuple[_Pos, ...]]:
             yield (*head, _Pos((), last.tokens[0][:-1]))
     if len(head) > 1:
         yield head
+
+
+def _literal(positions: tuple[_Pos, ...]) -> tuple[bytes | None, bool]:
+    """(the phrase as plain bytes, whether its last word must end there) when every word is
+    one literal (the last maybe only a start), else (None, True)."""
+    words = []
+    for i, pos in enumerate(positions):
+        if len(pos.tokens) == 1 and pos.stem is None:
+            words.append(pos.tokens[0])
+        elif not pos.tokens and pos.stem is not None and i == len(positions) - 1:
+            return _GAP.join([*words, pos.stem]), False
+        else:
+            return None, True
+    return _GAP.join(words), True
+
+
+def _contains_words(data: bytes, needle: bytes, whole: bool) -> bool:
+    """Does `needle` occur in `data` starting a word (and ending one if `whole`)?"""
+    find = data.find
+    size = len(needle)
+    i = find(needle)
+    while i != -1:
+        if (i == 0 or data[i - 1] in (32, 10)) and (
+            not whole or i + size == len(data) or data[i + size] in (32, 10)
+        ):
+            return True
+        i = find(needle, i + 1)
+    return False
+
+
+def _find_words(buffer: bytes, needle: bytes, whole: bool, starts: list[int]) -> Iterator[int]:
+    """Indexes of the documents of a chunk buffer that hold `needle` (which starts with the
+    space before its first word), each once, in order."""
+    find = buffer.find
+    size = len(needle)
+    end = len(buffer)
+    i = find(needle)
+    while i != -1:
+        after = i + size
+        if whole and after < end and buffer[after] not in (32, 10):
+            i = find(needle, i + 1)
+            continue
+        doc = bisect.bisect_right(starts, i + 1) - 1
+        yield doc
+        i = find(needle, starts[doc + 1] - 1)
+
+
+def _search_docs(
+    search: Callable[..., re.Match[bytes] | None], buffer: bytes, starts: list[int]
+) -> Iterator[int]:
+    """Indexes of the documents of a chunk buffer where `search` matches, each once."""
+    m = search(buffer)
+    while m is not None:
+        doc = bisect.bisect_right(starts, m.start() + 1) - 1
+        yield doc
+        m = search(buffer, starts[doc + 1] - 1)
 
 
 def _bits_of(slots: Iterable[int]) -> int:

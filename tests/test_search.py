@@ -407,12 +407,14 @@ def test_chunk_scan_agrees_with_per_document_scan(
 
     expected = ranked(SearchIndex(library.articles))
     monkeypatch.setattr(search, "_PER_DOCUMENT_SCAN", 0)
+    monkeypatch.setattr(search, "_DENSE_POOL", 0)
     monkeypatch.setattr(search, "_LAZY_CHECKS", 0)
     assert ranked(SearchIndex(library.articles)) == expected
 
 
 def test_chunk_scan_respects_document_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "_PER_DOCUMENT_SCAN", 0)
+    monkeypatch.setattr(search, "_DENSE_POOL", 0)
     arts = [
         make("a", "Tin", "Mở đầu.", "Kết thúc bằng Tân", date=ArticleDate(2025, 1, 3)),
         make("b", "Sơn Hòa", "Sơn Hòa ở đầu.", date=ArticleDate(2025, 1, 2)),
@@ -422,3 +424,9 @@ def test_chunk_scan_respects_document_boundaries(monkeypatch: pytest.MonkeyPatch
     assert [h.article.id for h in index.search('"tan son"')] == []
     assert [h.article.id for h in index.search("son hoa o ")] == ["b"]
     assert [h.article.id for h in index.search('"tu phat"')] == ["c"]
+
+
+def test_typo_in_the_first_word(library: Library) -> None:
+    hits = library.search("tam son hoa ")
+    assert set(prefixes(hits)[:2]) == {"000", "001"} and hits[0].tier is Tier.TYPO
+    assert "Tân Sơn Hòa" in [hits[0].snippet[s:e] for s, e in hits[0].snippet_spans]
