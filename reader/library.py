@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from reader.article import Article
@@ -16,20 +17,51 @@ from reader.parse import parse
 if TYPE_CHECKING:
     from reader.search import Hit, SearchIndex
 
-__all__ = ["Library", "Problem", "load_file"]
+__all__ = ["Library", "Problem", "load_all", "load_file", "scan"]
 
-#: Called as progress(done, total) while loading; total is None while files are still found.
-Progress = Callable[[int, int | None], None]
+#: Called as progress(done, total) while loading.
+Progress = Callable[[int, int], None]
+
+MAX_BYTES = 64 * 1024 * 1024  # larger files are skipped with a reason, not read into memory
 
 
-def load_file(found: FoundFile) -> Article | Problem:
-    """Read, decode and parse one file; a file that cannot be read becomes a Problem."""
+def scan(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[FoundFile], list[Problem]]:
+    """The article files under `paths`, and a Problem for each path that cannot be used."""
+    found: list[FoundFile] = []
+    problems: list[Problem] = []
+    for item in discover([Path(p) for p in paths]):
+        (problems if isinstance(item, Problem) else found).append(item)
+    return found, problems
+
+
+def load_file(found: FoundFile, previous: Article | None = None) -> Article | Problem:
+    """Read, decode and parse one file; a file that cannot be read becomes a Problem.
+
+    If `previous` was loaded from the same file and its size and mtime are unchanged, it is
+    returned as it is (that is how a reload skips unchanged files).
+    """
     try:
-        with open(found.path, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            data = handle.read()
+        # O_NONBLOCK: a FIFO swapped in after the scan must not hang the reader.
+        fd = os.open(found.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         return Problem(found.display, f"cannot read: {exc.strerror or exc}")
+    with os.fdopen(fd, "rb") as handle:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            return Problem(found.display, "not a regular file")
+        if (
+            previous is not None
+            and previous.size == stat.st_size
+            and previous.mtime == stat.st_mtime
+        ):
+            return previous
+        if stat.st_size > MAX_BYTES:
+            mib = stat.st_size / 2**20
+            return Problem(found.display, f"too large to open ({mib:,.0f} MiB; limit 64 MiB)")
+        try:
+            data = handle.read()
+        except OSError as exc:
+            return Problem(found.display, f"cannot read: {exc.strerror or exc}")
     try:
         decoded = decode_bytes(data)
     except DecodeError as exc:
@@ -46,53 +78,68 @@ def load_file(found: FoundFile) -> Article | Problem:
     )
 
 
+def load_all(
+    found: Sequence[FoundFile], previous: dict[Path, Article] | None = None
+) -> Iterator[tuple[Article | None, list[Problem]]]:
+    """Load each file in turn: yields its article (or None) and the problems it raised."""
+    previous = previous or {}
+    for item in found:
+        result = load_file(item, previous.get(item.path))
+        if isinstance(result, Problem):
+            yield None, [result]
+        elif result.encoding_uncertain:
+            note = f"encoding uncertain: read as {result.encoding}"
+            yield result, [Problem(item.display, note, skipped=False)]
+        else:
+            yield result, []
+
+
 @dataclass(slots=True)
 class Library:
     """Articles loaded from files and folders, newest first, plus the files that were skipped."""
 
     articles: list[Article]
     problems: list[Problem]
+    paths: list[Path] = field(default_factory=list)
     _index: SearchIndex | None = None
 
     @classmethod
     def load(
-        cls, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None
+        cls,
+        paths: Iterable[str | os.PathLike[str]],
+        progress: Progress | None = None,
+        previous: Library | None = None,
     ) -> Library:
-        """Load every .txt/.md file under `paths` (files or folders, searched recursively)."""
-        found: list[FoundFile] = []
-        problems: list[Problem] = []
-        for item in discover([Path(p) for p in paths]):
-            if isinstance(item, Problem):
-                problems.append(item)
-            else:
-                found.append(item)
+        """Load every .txt/.md file under `paths` (files or folders, searched recursively).
+
+        With `previous`, files whose size and mtime did not change are not read again.
+        """
+        roots = [Path(p) for p in paths]
+        found, problems = scan(roots)
+        before = {a.path: a for a in previous.articles} if previous else None
         articles: list[Article] = []
-        total = len(found)
-        for n, item in enumerate(found, 1):
-            result = load_file(item)
-            if isinstance(result, Problem):
-                problems.append(result)
-            else:
-                articles.append(result)
-                if result.encoding_uncertain:
-                    problems.append(
-                        Problem(
-                            item.display,
-                            f"encoding uncertain: read as {result.encoding}",
-                            skipped=False,
-                        )
-                    )
+        for done, (article, issues) in enumerate(load_all(found, before), 1):
+            if article is not None:
+                articles.append(article)
+            problems.extend(issues)
             if progress is not None:
-                progress(n, total)
-        return cls.from_articles(articles, problems)
+                progress(done, len(found))
+        return cls.from_articles(articles, problems, roots)
+
+    def reload(self) -> Library:
+        """The library as the files are now: new, changed and deleted files accounted for."""
+        return Library.load(self.paths, previous=self)
 
     @classmethod
     def from_articles(
-        cls, articles: Sequence[Article], problems: Sequence[Problem] = ()
+        cls,
+        articles: Sequence[Article],
+        problems: Sequence[Problem] = (),
+        paths: Sequence[Path] = (),
     ) -> Library:
         """A library over already-loaded articles, sorted newest first."""
         ordered = sorted(articles, key=Article.sort_key)
-        return cls(ordered, list(problems))
+        return cls(ordered, list(problems), list(paths))
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, or None."""

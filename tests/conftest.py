@@ -24,3 +24,13 @@ def by_prefix(library: Library, prefix: str):
         if article.id.startswith(prefix):
             return article
     raise LookupError(prefix)
+
+
+async def settle(pilot) -> None:
+    """Wait until loading and searching are done (the folder watcher runs on forever)."""
+    app = pilot.app
+    for _ in range(3):
+        busy = [w for w in app.workers if w.group != "watch"]
+        if busy:  # (an empty list would mean "all workers", the watcher included)
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()

@@ -10,12 +10,12 @@ import pytest
 
 from reader.ui.app import ReaderApp
 
-from conftest import REPO
+from conftest import REPO, settle
 
 
 async def _settle(pilot) -> None:
     app = pilot.app
-    await app.workers.wait_for_complete()
+    await settle(pilot)
     await pilot.pause()
     app.clear_notifications()  # the load toast carries a timing
     await pilot.pause()
@@ -47,7 +47,7 @@ def test_filter_with_hits_120x40(snap_compare, app):
     async def filtered(pilot) -> None:
         await _settle(pilot)
         await pilot.press("slash", *"tan son hoa")
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=filtered)

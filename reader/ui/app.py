@@ -7,22 +7,23 @@ and drops search results for a query that is no longer the one typed.
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Key, Resize
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar
 from textual.worker import get_current_worker
 
 from reader.article import Article
-from reader.files import Problem, discover
-from reader.library import Library, load_file
+from reader.library import Library, load_all, scan
 from reader.query import QUERY_HELP
 from reader.search import Hit, match_spans
 from reader.ui.article_list import ArticleList, Row
@@ -30,6 +31,7 @@ from reader.ui.article_view import ArticleView
 from reader.ui.commands import ArticleCommands
 from reader.ui.filter_bar import QueryBar, QueryInput
 from reader.ui.help_screen import HelpScreen
+from reader.ui.problems_screen import ProblemsScreen
 
 NARROW = 100  # below this many columns, one pane at a time
 SEARCH_LIMIT = 500  # hits listed by the filter
@@ -47,12 +49,17 @@ class LoadProgress(Message):
 
 
 class LoadFinished(Message):
-    """The library is loaded and indexed."""
+    """The library is loaded and indexed (`reload`: it replaces one already shown)."""
 
-    def __init__(self, library: Library, seconds: float) -> None:
+    def __init__(self, library: Library, seconds: float, reload: bool) -> None:
         self.library = library
         self.seconds = seconds
+        self.reload = reload
         super().__init__()
+
+
+class FilesChanged(Message):
+    """Files under the watched folders were added, changed or deleted."""
 
 
 class SearchDone(Message):
@@ -76,6 +83,8 @@ class ReaderApp(App[None]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("r", "reload", "Reload"),
+        Binding("p", "problems", "Problems"),
     ]
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], label: str | None = None) -> None:
@@ -87,6 +96,9 @@ class ReaderApp(App[None]):
         self._search_generation = 0
         self._query = ""
         self._before_filter: Article | None = None
+        self._reload_pending = False
+        self._keep_after_search: Article | None = None  # a reload keeps the selected hit
+        self._stop_watching = threading.Event()
 
     # --- layout -----------------------------------------------------------------------
 
@@ -126,6 +138,10 @@ class ReaderApp(App[None]):
         self._update_layout(self.size.width)
         self.sub_title = self.label
         self.load_library()
+        self.watch_folders()
+
+    def on_unmount(self) -> None:
+        self._stop_watching.set()
 
     def on_resize(self, event: Resize) -> None:
         self._update_layout(event.size.width)
@@ -151,34 +167,74 @@ class ReaderApp(App[None]):
     # --- loading ----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="load")
-    def load_library(self) -> None:
-        """Find, read and parse the files, posting the list as it fills, then index it."""
+    def load_library(self, previous: Library | None = None) -> None:
+        """Find, read and parse the files, posting the list as it fills, then index it.
+
+        With `previous` (a reload), unchanged files are reused and nothing is posted
+        until the new library is ready.
+        """
         worker = get_current_worker()
         started = time.perf_counter()
-        found = []
-        problems: list[Problem] = []
-        for item in discover(self.paths):
-            (problems if isinstance(item, Problem) else found).append(item)
+        found, problems = scan(self.paths)
+        before = {a.path: a for a in previous.articles} if previous else None
         articles: list[Article] = []
-        total = len(found)
         last_post = 0.0
-        for done, item in enumerate(found, 1):
+        for done, (article, issues) in enumerate(load_all(found, before), 1):
             if worker.is_cancelled:
                 return
-            result = load_file(item)
-            if isinstance(result, Problem):
-                problems.append(result)
-            else:
-                articles.append(result)
+            if article is not None:
+                articles.append(article)
+            problems.extend(issues)
             now = time.perf_counter()
-            if now - last_post >= POST_EVERY:
+            if previous is None and now - last_post >= POST_EVERY:
                 last_post = now
                 rows = [Row(a) for a in sorted(articles, key=Article.sort_key)]
-                self.post_message(LoadProgress(done, total, rows))
-        library = Library.from_articles(articles, problems)
-        self.post_message(LoadProgress(total, total, None))
+                self.post_message(LoadProgress(done, len(found), rows))
+        library = Library.from_articles(articles, problems, self.paths)
+        if previous is None:
+            self.post_message(LoadProgress(len(found), len(found), None))
         library.index  # noqa: B018 - build the search index here, off the event loop
-        self.post_message(LoadFinished(library, time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        self.post_message(LoadFinished(library, seconds, reload=previous is not None))
+
+    @work(thread=True, exclusive=True, group="watch")
+    def watch_folders(self) -> None:
+        """Post FilesChanged when article files under the paths change (inotify & co)."""
+        from watchfiles import watch
+
+        roots = [str(p) for p in self.paths if p.exists()]
+        if not roots:
+            return
+
+        def is_article(_change: object, path: str) -> bool:
+            return path.lower().endswith((".txt", ".md"))
+
+        try:
+            for _changes in watch(
+                *roots,
+                watch_filter=is_article,
+                debounce=300,
+                stop_event=self._stop_watching,
+                raise_interrupt=False,
+            ):
+                self.post_message(FilesChanged())
+        except Exception as exc:  # a watcher failure must not end the app
+            self.call_from_thread(
+                self.notify,
+                f"Not watching for changes: {exc}. Press r to reload by hand.",
+                severity="warning",
+            )
+
+    def on_files_changed(self, _message: FilesChanged) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        """Reload changed files now (again once the current load ends, if one runs)."""
+        if self.loading:
+            self._reload_pending = True
+            return
+        self.loading = True
+        self.load_library(previous=self.library)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -189,22 +245,47 @@ class ReaderApp(App[None]):
             self.article_list.empty_message = "Indexing…"
 
     def on_load_finished(self, message: LoadFinished) -> None:
+        old = self.library
         self.library = message.library
         self.loading = False
         self.query_one("#progress", ProgressBar).display = False
         lst = self.article_list
         lst.empty_message = "No articles found." if not self.library.articles else "No match."
-        if self._query:
+        if message.reload:
+            self._after_reload(old)
+        elif self._query:
             self._start_search(self._query)
         else:
             self._list_loaded([Row(a) for a in self.library.articles])
-        n, p = len(self.library.articles), len(self.library.problems)
-        self.notify(
-            f"{n:,} articles in {message.seconds:.1f} s"
-            + (f"; {p} files skipped or doubtful" if p else ""),
-            severity="warning" if p else "information",
-            timeout=4,
-        )
+        if not message.reload:
+            n, p = len(self.library.articles), len(self.library.problems)
+            note = f"; {p} files skipped or doubtful (press p)" if p else ""
+            self.notify(
+                f"{n:,} articles in {message.seconds:.1f} s{note}",
+                severity="warning" if p else "information",
+                timeout=4,
+            )
+        if self._reload_pending:
+            self._reload_pending = False
+            self.action_reload()
+
+    def _after_reload(self, old: Library) -> None:
+        """Show the reloaded library keeping the selection, the scroll position and the filter."""
+        if self._query:
+            self._keep_after_search = self.article_list.current
+            self._start_search(self._query)
+        else:
+            self.article_list.set_rows([Row(a) for a in self.library.articles])
+        old_paths = {a.path for a in old.articles}
+        new_paths = {a.path for a in self.library.articles}
+        kept = set(map(id, old.articles))
+        fresh = sum(id(a) not in kept for a in self.library.articles)
+        added = len(new_paths - old_paths)
+        removed = len(old_paths - new_paths)
+        if fresh or removed:
+            self.notify(
+                f"Reloaded: {added} new, {fresh - added} changed, {removed} removed", timeout=3
+            )
 
     def _list_loaded(self, rows: list[Row]) -> None:
         """Show the rows loaded so far: the cursor stays on top until the user moves it."""
@@ -219,13 +300,28 @@ class ReaderApp(App[None]):
         self._show(message.article)
 
     def _show(self, article: Article | None) -> None:
+        """Show `article` in the reader pane with the filter's matches lit.
+
+        The same article (or a reloaded copy of it) keeps its scroll position.
+        """
+        view = self.article_view
         highlights: list[tuple[int, int]] = []
         title_spans: list[tuple[int, int]] = []
         if article is not None and self._query:
             highlights = match_spans(article.text, self._query)
             title_spans = match_spans(article.title, self._query)
+        if article is not None and article is view.article:
+            if not self.find_bar.is_open:
+                view.set_matches(highlights, step=False, title_spans=title_spans)
+            return
+        same_file = (
+            article is not None and view.article is not None and view.article.path == article.path
+        )
+        scroll = view.scroll_y
         self.find_bar.close()
-        self.article_view.show(article, highlights, title_spans)
+        view.show(article, highlights, title_spans)
+        if same_file:
+            view.scroll_to(y=scroll, animate=False, immediate=True)
 
     @on(ArticleList.Opened)
     def _open(self, message: ArticleList.Opened) -> None:
@@ -295,7 +391,10 @@ class ReaderApp(App[None]):
             return  # a newer query was typed meanwhile
         rows = [Row(h.article, h.title_spans, h.snippet, h.snippet_spans) for h in message.hits]
         lst = self.article_list
-        lst.set_rows(rows, snippets=True, select=rows[0].article if rows else None)
+        keep, self._keep_after_search = self._keep_after_search, None
+        if keep is None and rows:
+            keep = rows[0].article
+        lst.set_rows(rows, snippets=True, select=keep)
         more = "+" if len(rows) >= SEARCH_LIMIT else ""
         self.filter_bar.set_count(f"{len(rows):,}{more}/{len(self.library.articles):,}")
 
@@ -364,6 +463,19 @@ class ReaderApp(App[None]):
         spans = match_spans(article.text, self._query) if article and self._query else []
         self.article_view.set_matches(spans, step=False)
         self.article_view.focus()
+
+    # --- problems and commands ---
+
+    def action_problems(self) -> None:
+        self.push_screen(ProblemsScreen(self.library.problems))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Problems", "Files that were skipped or read with doubts", self.action_problems
+        )
+        yield SystemCommand("Reload", "Read new, changed and deleted files now", self.action_reload)
+        yield SystemCommand("Help", "Keys and search syntax", self.action_help)
 
     # --- help -------------------------------------------------------------------------
 

@@ -131,11 +131,11 @@ class ArticleList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(rows) * self.row_height)
         index = 0
         if keep is not None:
-            for i, row in enumerate(rows):
-                if row.article is keep:
-                    index = i
-                    break
-        self.cursor = index
+            found = self.index_of(keep)
+            if found is None:  # a reloaded copy of the same file
+                found = next((i for i, r in enumerate(rows) if r.article.path == keep.path), None)
+            index = found if found is not None else min(self.cursor, len(rows) - 1)
+        self.cursor = max(0, index)
         self.refresh()
 
     def index_of(self, article: Article) -> int | None:
@@ -249,7 +249,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _lit(self, text: str, spans: Sequence[Span], base: Style | str = "") -> Text:
         out = Text(text, style=base, end="", no_wrap=True)
-        match = self.get_component_rich_style("article-list--match")
+        match = self.get_component_rich_style("article-list--match", partial=True)
         for start, end in spans:
             if 0 <= start < end <= len(text):
                 out.stylize(match, start, end)
@@ -269,12 +269,12 @@ class ArticleList(ScrollView, can_focus=True):
         title = self._lit(article.title or "(untitled)", row.title_spans)
         title.truncate(title_cells, overflow="ellipsis", pad=True)
         if width >= 40:
-            d = Text(date, style=self.get_component_rich_style("article-list--date"))
+            d = Text(date, style=self.get_component_rich_style("article-list--date", partial=True))
             d.truncate(DATE_CELLS, pad=True)
             right.append(" ")
             right.append(d)
         if width >= 70:
-            w = Text(who, style=self.get_component_rich_style("article-list--who"))
+            w = Text(who, style=self.get_component_rich_style("article-list--who", partial=True))
             w.truncate(WHO_CELLS, overflow="ellipsis", pad=True)
             right.append(" ")
             right.append(w)
@@ -282,11 +282,16 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _snippet_line(self, row: Row, width: int) -> Text:
         snippet = self._lit(
-            row.snippet, row.snippet_spans, self.get_component_rich_style("article-list--snippet")
+            row.snippet,
+            row.snippet_spans,
+            self.get_component_rich_style("article-list--snippet", partial=True),
         )
-        # Keep the first match in view: start the line a little before it.
-        if row.snippet_spans and row.snippet_spans[0][0] > width // 2:
-            cut = row.snippet_spans[0][0] - width // 4
-            snippet = Text("…", end="", no_wrap=True) + snippet[cut:]
-        snippet.truncate(max(1, width - 3), overflow="ellipsis")
+        avail = max(1, width - 3)
+        # Keep the first match in view: start the line at a word a little before it.
+        first = row.snippet_spans[0][0] if row.snippet_spans else 0
+        if first > avail // 2:
+            cut = row.snippet.rfind(" ", 0, first - avail // 4) + 1
+            if cut > 0:
+                snippet = Text("… ", end="", no_wrap=True) + snippet[cut:]
+        snippet.truncate(avail, overflow="ellipsis")
         return Text.assemble("   ", snippet, no_wrap=True, end="")

@@ -120,13 +120,17 @@ class ArticleView(ScrollView, can_focus=True):
         self._rebuild()
         self.scroll_to(y=0, animate=False, immediate=True)
 
-    def set_matches(self, spans: Sequence[Span], *, step: bool = True) -> None:
+    def set_matches(
+        self, spans: Sequence[Span], *, step: bool = True, title_spans: Sequence[Span] | None = None
+    ) -> None:
         """Light `spans`, keeping the scroll position.
 
         With `step`, they are find matches: the first one at or below the top of the view
         becomes current and is scrolled into view, and n/N step through them.
         """
         self._highlights = sorted(spans)
+        if title_spans is not None:
+            self._title_spans = list(title_spans)
         self._match_index = -1
         self._rebuild(keep_scroll=True)
         if self._highlights and step:
