@@ -146,7 +146,7 @@ async def test_filter_ranks_live_and_escape_restores_selection():
         await settle(pilot)
         await pilot.pause()
         assert listed(app)[0] == "002"
-        count = str(app.filter_bar.query_one(".count").render())
+        count = app.filter_bar.query_one(".count").text
         assert count.endswith("/5") and not count.startswith("5/")
         # the matched letters are lit in the title
         assert app.article_list.rows[0].title_spans
@@ -194,7 +194,7 @@ async def test_find_in_article_counts_and_steps():
         view = app.article_view
         total = len(view.matches)
         assert total >= 2
-        count = lambda: str(app.find_bar.query_one(".count").render())  # noqa: E731
+        count = lambda: app.find_bar.query_one(".count").text  # noqa: E731
         assert count() == f"1/{total}"
         await pilot.press("enter")  # back to the article, matches stay lit
         assert isinstance(app.focused, ArticleView)

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Key, Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, ProgressBar
 from textual.worker import get_current_worker
 
@@ -36,6 +37,7 @@ from reader.ui.problems_screen import ProblemsScreen
 NARROW = 100  # below this many columns, one pane at a time
 SEARCH_LIMIT = 500  # hits listed by the filter
 POST_EVERY = 0.25  # seconds between list updates while loading
+FOLLOW_DELAY = 0.08  # seconds the reader pane waits for typing in the filter to pause
 
 
 class LoadProgress(Message):
@@ -98,6 +100,7 @@ class ReaderApp(App[None]):
         self._before_filter: Article | None = None
         self._reload_pending = False
         self._keep_after_search: Article | None = None  # a reload keeps the selected hit
+        self._show_timer: Timer | None = None
         self._stop_watching = threading.Event()
 
     # --- layout -----------------------------------------------------------------------
@@ -297,7 +300,16 @@ class ReaderApp(App[None]):
 
     @on(ArticleList.Highlighted)
     def _follow_cursor(self, message: ArticleList.Highlighted) -> None:
-        self._show(message.article)
+        # While a query is being typed the list is what the user watches: the reader pane
+        # follows once typing pauses, so keystrokes never wait for it.
+        if self._show_timer is not None:
+            self._show_timer.stop()
+            self._show_timer = None
+        if self.filter_bar.input.has_focus:
+            article = message.article
+            self._show_timer = self.set_timer(FOLLOW_DELAY, lambda: self._show(article))
+        else:
+            self._show(message.article)
 
     def _show(self, article: Article | None) -> None:
         """Show `article` in the reader pane with the filter's matches lit.
@@ -325,6 +337,7 @@ class ReaderApp(App[None]):
 
     @on(ArticleList.Opened)
     def _open(self, message: ArticleList.Opened) -> None:
+        self._flush_follow()
         self.article_view.focus()
 
     @on(ArticleView.Back)
@@ -389,7 +402,7 @@ class ReaderApp(App[None]):
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:
             return  # a newer query was typed meanwhile
-        rows = [Row(h.article, h.title_spans, h.snippet, h.snippet_spans) for h in message.hits]
+        rows = [Row(h.article, h) for h in message.hits]
         lst = self.article_list
         keep, self._keep_after_search = self._keep_after_search, None
         if keep is None and rows:
@@ -405,7 +418,15 @@ class ReaderApp(App[None]):
     @on(Input.Submitted, "#filter QueryInput")
     def _filter_submit(self) -> None:
         if self.article_list.current is not None:
+            self._flush_follow()
             self.article_view.focus()
+
+    def _flush_follow(self) -> None:
+        """Show the list's article now if the reader pane was waiting to follow it."""
+        if self._show_timer is not None:
+            self._show_timer.stop()
+            self._show_timer = None
+            self._show(self.article_list.current)
 
     @on(QueryInput.Cancelled, "#filter QueryInput")
     def _filter_cancel(self) -> None:

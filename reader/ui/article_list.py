@@ -7,7 +7,7 @@ data and draws the visible ones on demand, so its cost does not grow with the li
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.article import Article
+from reader.search import Hit
 
 Span = tuple[int, int]
 
@@ -31,12 +32,25 @@ WHO_CELLS = 18
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One row of the list: an article, and what a search lit up in it."""
+    """One row of the list: an article, and the search hit that listed it, if any.
+
+    A hit's spans and snippet are computed when first read, so only drawn rows pay for them.
+    """
 
     article: Article
-    title_spans: Sequence[Span] = field(default_factory=tuple)
-    snippet: str = ""
-    snippet_spans: Sequence[Span] = field(default_factory=tuple)
+    hit: Hit | None = None
+
+    @property
+    def title_spans(self) -> Sequence[Span]:
+        return self.hit.title_spans if self.hit is not None else ()
+
+    @property
+    def snippet(self) -> str:
+        return self.hit.snippet if self.hit is not None else ""
+
+    @property
+    def snippet_spans(self) -> Sequence[Span]:
+        return self.hit.snippet_spans if self.hit is not None else ()
 
 
 class ArticleList(ScrollView, can_focus=True):
@@ -62,7 +76,7 @@ class ArticleList(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    ArticleList { background: $surface; }
+    ArticleList { background: $surface; overflow-x: hidden; }
     ArticleList > .article-list--cursor { background: $block-cursor-blurred-background; }
     ArticleList:focus > .article-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground;

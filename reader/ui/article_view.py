@@ -24,6 +24,7 @@ from reader.render import Para, Styles, article_paragraphs, wrap_offsets
 
 Span = tuple[int, int]
 CHUNK = 4096  # huge paragraphs are wrapped this many characters at a time
+EAGER_CHARS = 65_536  # articles up to this size are wrapped whole: an exact scrollbar
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -58,7 +59,7 @@ class ArticleView(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    ArticleView { background: $surface; padding: 0 2; }
+    ArticleView { background: $surface; padding: 0 2; overflow-x: hidden; }
     ArticleView > .article-view--heading { color: $text-primary; text-style: bold; }
     ArticleView > .article-view--meta { color: $text-muted; }
     ArticleView > .article-view--lead { text-style: bold; }
@@ -237,7 +238,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         width = self.scrollable_content_region.width or self.size.width
-        self._ensure(int(self.scroll_y) + self.size.height * 2)
+        if self.article is not None and len(self.article.text) <= EAGER_CHARS:
+            self._ensure(10**9)
+        else:
+            self._ensure(int(self.scroll_y) + self.size.height * 2)
         estimate = 0
         if self._pending is not None and width:
             estimate = max(0, self._remaining_chars) // max(1, width - 4) + 1

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, Label
+
+
+class Counter(Widget):
+    """A fixed-width counter ("N/M", "i/n"): updating it repaints it, never the layout."""
+
+    text: reactive[str] = reactive("", layout=False)
+
+    def render(self) -> Text:
+        return Text(self.text, no_wrap=True, overflow="ellipsis", justify="right")
 
 
 class QueryInput(Input):
@@ -60,8 +72,7 @@ class QueryBar(Horizontal):
     QueryBar > QueryInput { border: none; height: 1; padding: 0; width: 1fr;
         background: $boost; }
     QueryBar > QueryInput:focus { border: none; }
-    QueryBar > Label.count { width: auto; min-width: 7; padding: 0 1; color: $text-muted;
-        text-align: right; }
+    QueryBar > Counter { width: 18; height: 1; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, prompt: str, placeholder: str, *, id: str | None = None) -> None:
@@ -72,7 +83,7 @@ class QueryBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(self._prompt, classes="prompt", markup=False)
         yield QueryInput(placeholder=self._placeholder, compact=True)
-        yield Label("", classes="count", markup=False)
+        yield Counter(classes="count")
 
     @property
     def input(self) -> QueryInput:
@@ -103,4 +114,4 @@ class QueryBar(Horizontal):
 
     def set_count(self, text: str) -> None:
         """Show `text` in the counter."""
-        self.query_one(".count", Label).update(text)
+        self.query_one(Counter).text = text
