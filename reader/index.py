@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -107,7 +107,7 @@ class InvertedIndex:
         self._prefix_cache: dict[tuple[int, str], int] = {}
         self._vocab: list[str] | None = None
         # The chunk being filled: field -> token -> local bits.
-        self._local: list[dict[bytes, int]] = [{} for _ in _FIELDS]
+        self._local: list[dict[bytes, bytearray]] = [{} for _ in _FIELDS]
         self._local_chunk = -1
         self._local_alive = 0
         self._in_order = True
@@ -133,7 +133,6 @@ class InvertedIndex:
             if 0 <= self._local_chunk < chunk:
                 self.chunk_buffer(self._local_chunk)  # complete: build its buffer now
             self._local_chunk = chunk
-        bit = 1 << (slot & (CHUNK - 1))
         encoded = encode_lower(article.text)
         folded = fold_encoded(encoded)
         title_encoded = encode_lower(article.title)
@@ -156,28 +155,35 @@ class InvertedIndex:
         self.slot_of[article.id] = slot
         self._buffers.pop(chunk, None)
         local = self._local
-        # The hot loop of indexing (about 200 distinct syllables per article): inlined.
+        # The hot loop of indexing (about 200 distinct syllables per article), inlined: bits
+        # are set in place in one bytearray per token and chunk (an int would be rebuilt).
+        offset = slot & (CHUNK - 1)
+        byte, mask = offset >> 3, 1 << (offset & 7)
         postings = local[Field.ALL]
         get = postings.get
         for token in set(folded.split()):
-            postings[token] = get(token, 0) | bit
+            row = get(token)
+            if row is None:
+                postings[token] = row = bytearray(_CHUNK_BYTES)
+            row[byte] |= mask
         meta_tokens = set(meta.split())
-        self._add_tokens(postings, meta_tokens, bit)
-        self._add_tokens(local[Field.META], meta_tokens, bit)
+        add = self._add_tokens
+        add(postings, meta_tokens, byte, mask)
+        add(local[Field.META], meta_tokens, byte, mask)
         title_tokens = title.split()
-        self._add_tokens(local[Field.TITLE], set(title_tokens), bit)
+        add(local[Field.TITLE], set(title_tokens), byte, mask)
         if title_tokens:
-            self._add_tokens(local[Field.FIRST], (title_tokens[0],), bit)
-        self._add_tokens(local[Field.LEAD], set(folded[lead[0] : lead[1]].split()), bit)
+            add(local[Field.FIRST], (title_tokens[0],), byte, mask)
+        add(local[Field.LEAD], set(folded[lead[0] : lead[1]].split()), byte, mask)
         if article.author:
-            self._add_tokens(local[Field.AUTHOR], set(fold_bytes(article.author).split()), bit)
+            add(local[Field.AUTHOR], set(fold_bytes(article.author).split()), byte, mask)
         if article.date is not None:
             d = article.date
             dates = [b"m%d" % d.month, b"d%d" % d.day]
             if d.year is not None:
                 dates.append(b"y%d" % d.year)
-            self._add_tokens(local[Field.DATE], dates, bit)
-        self._local_alive |= bit
+            add(local[Field.DATE], dates, byte, mask)
+        self._local_alive |= 1 << offset
         if self._last_key is not None and key < self._last_key:
             self._in_order = False
         self._last_key = key if self._last_key is None or key > self._last_key else self._last_key
@@ -185,10 +191,15 @@ class InvertedIndex:
         return slot
 
     @staticmethod
-    def _add_tokens(local: dict[bytes, int], tokens, bit: int) -> None:
+    def _add_tokens(
+        local: dict[bytes, bytearray], tokens: Iterable[bytes], byte: int, mask: int
+    ) -> None:
         get = local.get
         for token in tokens:
-            local[token] = get(token, 0) | bit
+            row = get(token)
+            if row is None:
+                local[token] = row = bytearray(_CHUNK_BYTES)
+            row[byte] |= mask
 
     def flush(self) -> None:
         """Move the chunk being filled into the postings (done before every query)."""
@@ -199,7 +210,8 @@ class InvertedIndex:
             if not local:
                 continue
             pieces = self._pieces[field]
-            for token, bits in local.items():
+            for token, row in local.items():
+                bits = int.from_bytes(row, "little")
                 entry = pieces.get(token)
                 if entry is None:
                     pieces[token] = {chunk: bits}
