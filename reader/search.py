@@ -20,43 +20,38 @@ those that can still reach the top `limit` are verified with a regex on their fo
 
 from __future__ import annotations
 
-import bisect
-import functools
 import gc
 import heapq
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from enum import IntEnum
 
 from reader.article import Article, BlockKind
-from reader.bytefold import decode_exact, encode_lower, exact_bytes, fold_bytes
-from reader.expand import (
-    segmentations,
-    tone_variants,
-    typo_cutoff,
-    typo_neighbours,
-    window_ratio,
-)
+from reader.bytefold import encode_lower, exact_bytes, fold_bytes
 from reader.glossary import load_glossary
 from reader.highlight import Span, match_spans, snippet_around
 from reader.index import CHUNK_SHIFT, DocData, Field, InvertedIndex
-from reader.query import Query, Scope, Term, parse_query
+from reader.phrase import (
+    BOUND_R,
+    GAP,
+    PROX_UNKNOWN,
+    Pattern,
+    Pos,
+    Tier,
+    contains_words,
+    find_words,
+    literal_phrase,
+    proximity,
+    search_docs,
+    wider_phrases,
+    word_matches,
+)
+from reader.plan import Planner, Unit
+from reader.query import Query, Scope, parse_query
 
 __all__ = ["Hit", "MatchField", "SearchIndex", "Span", "Tier", "match_spans"]
-
-
-class Tier(IntEnum):
-    """How a hit matched, strongest first."""
-
-    EXACT = 0
-    PHRASE = 1
-    PREFIX = 2
-    ABBREVIATION = 3
-    SPACELESS = 4
-    TYPO = 5
-    SCATTERED = 6
 
 
 class MatchField(IntEnum):
@@ -129,13 +124,6 @@ class Hit:
 
 # -- patterns ---------------------------------------------------------------------------------
 
-# Patterns start with a literal so the regex engine can scan for it quickly (a look-behind
-# first is 20x slower); the left word boundary is checked on each match instead.
-_BOUND_R = rb"(?![^ \n])"
-_GAP = b" "  # words of a phrase are separated by one space or punctuation mark
-_PROX_UNKNOWN = 99
-#: At most this many replacements for a mistyped word, the most frequent first.
-_MAX_TYPO_WORDS = 12
 #: Documents verified one by one in a phrase class before scanning for word adjacency.
 _LAZY_CHECKS = 1000
 #: Typo windows are a best-effort "did you mean": at most this many documents are verified
@@ -155,92 +143,6 @@ _POSTINGS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Pos:
-    """One syllable position of a pattern: any of `tokens`, or a token starting with `stem`."""
-
-    tokens: tuple[bytes, ...]
-    stem: bytes | None = None
-
-    def regex(self) -> bytes:
-        parts = [re.escape(t) for t in sorted(self.tokens, key=len, reverse=True)]
-        if self.stem is not None:
-            parts.append(re.escape(self.stem) + rb"[^ \n]*")
-        return parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
-
-
-@dataclass(slots=True)
-class _Pattern:
-    """A way a unit can match: positions that must all occur (adjacent if `phrase`)."""
-
-    tier: Tier
-    positions: tuple[_Pos, ...]  # folded tokens, for the postings
-    phrase: bool
-    exact: tuple[_Pos, ...] | None = None  # tier EXACT: positions in exact bytes
-    scope: Scope = Scope.ANY
-    _regex: re.Pattern[bytes] | None = None
-
-    @property
-    def needs_verify(self) -> bool:
-        return (self.phrase and len(self.positions) > 1) or self.exact is not None
-
-    def regex(self) -> re.Pattern[bytes]:
-        if self._regex is None:
-            positions = self.exact if self.exact is not None else self.positions
-            if self.phrase:
-                body = _GAP.join(p.regex() for p in positions)
-            else:  # scattered: any one of the positions (for proximity and spans)
-                body = b"(?:" + b"|".join(p.regex() for p in positions) + b")"
-            self._regex = re.compile(body + _BOUND_R)
-        return self._regex
-
-    def find(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
-        """Where this pattern matches `data[start:end]` (verified), or None."""
-        end = len(data) if end is None else end
-        first = self.positions[0]
-        if self.exact is None and self.phrase and len(first.tokens) > 1 and first.stem is None:
-            rest, whole = _literal(self.positions[1:])
-            if rest is not None:  # a typo window on the first word: find the rest instead
-                return _find_after(data, start, end, frozenset(first.tokens), _GAP + rest, whole)
-        for m in _matches(self.regex(), data, start, end):
-            return m.span()
-        return None
-
-
-def _find_after(
-    data: bytes, start: int, end: int, first: frozenset[bytes], rest: bytes, whole: bool
-) -> tuple[int, int] | None:
-    """A word of `first` followed by `rest` (which starts with the space between them)."""
-    find = data.find
-    size = len(rest)
-    i = find(rest, start, end)
-    while i != -1:
-        after = i + size
-        if not whole or after >= end or data[after] in (32, 10):
-            j = data.rfind(b" ", start, i)
-            word_start = start if j == -1 else j + 1
-            if data[word_start:i] in first:
-                return word_start, after
-        i = find(rest, i + 1, end)
-    return None
-
-
-def _matches(rx: re.Pattern[bytes], data: bytes, start: int, end: int) -> Iterator[re.Match[bytes]]:
-    """Matches of `rx` in data[start:end] that begin a word (after a space, newline or start)."""
-    pos = start
-    search = rx.search
-    while True:
-        m = search(data, pos, end)
-        if m is None:
-            return
-        s = m.start()
-        if s == 0 or data[s - 1] in (32, 10):
-            yield m
-            pos = m.end() if m.end() > s else s + 1
-        else:
-            pos = s + 1
-
-
 @dataclass(slots=True)
 class _Class:
     """Documents that can match a unit at (tier, field): `bits` from the postings, `check`
@@ -249,26 +151,11 @@ class _Class:
     tier: int
     where: MatchField
     bits: int | None  # None: not computed yet (see SearchIndex._bits)
-    pattern: _Pattern | None = None  # verified with pattern.find when it needs it
+    pattern: Pattern | None = None  # verified with pattern.find when it needs it
     anchored: bytes | None = None  # ^term: the folded title starts with this
     anchored_prefix: bool = False
     scattered: bool = False
     any_field: bool = False  # typo windows: found in the whole text, field worked out after
-
-
-@dataclass(slots=True)
-class _Unit:
-    """A clause of the query: it matches if any of its patterns does."""
-
-    patterns: list[_Pattern]
-    scattered: _Pattern | None = None  # every word somewhere (plain runs of 2+ words)
-    date_bits: int | None = None  # date: filters (no text to match)
-    anchors: list[tuple[bytes, bool]] = field(default_factory=list)  # ^term: (stem, prefix)
-    size: int = 1  # number of syllables, to pick the primary unit
-    classes: list[_Class] = field(default_factory=list)
-    typo_syllables: list[str] = field(default_factory=list)  # a run: typo windows on demand
-    scoped: bool = False  # only title:/author:/date:/^ terms: a filter, not a ranking
-    typo_patterns: list[_Pattern] | None = None
 
 
 # -- the engine -------------------------------------------------------------------------------
@@ -284,8 +171,8 @@ class SearchIndex:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._index = InvertedIndex()
         self._lock = threading.RLock()
-        self._glossary = load_glossary()
-        self._phrases: dict[tuple[_Pos, ...], int] = {}  # phrase -> documents (BODY)
+        self._planner = Planner(self._index, load_glossary())
+        self._phrases: dict[tuple[Pos, ...], int] = {}  # phrase -> documents (BODY)
         self._phrases_generation = -1
         self.add(articles)
 
@@ -325,206 +212,24 @@ class SearchIndex:
             return []
         with self._lock:
             self._index.flush()
-            units = self._units(parsed)
+            units = self._planner.units(parsed)
+            for unit in units:
+                unit.classes = self._classes(unit)
             ranked = self._rank(units, parsed, limit)
             return [self._hit(slot, score, parsed, units) for score, slot in ranked]
 
     # -- query compilation --------------------------------------------------------------------
 
-    def _units(self, query: Query) -> list[_Unit]:
-        units: list[_Unit] = []
-        run: list[Term] = []
-
-        def close_run() -> None:
-            if run:
-                units.append(self._run_unit(list(run)))
-                run.clear()
-
-        for clause in query.clauses:
-            term = clause.terms[0]
-            plain = (
-                len(clause.terms) == 1
-                and term.scope is Scope.ANY
-                and not term.anchored
-                and not term.quoted
-                and not term.exact
-                and len(term.syllables) == 1
-            )
-            if plain:
-                run.append(term)
-            else:
-                close_run()
-                units.append(self._clause_unit(clause.terms))
-        close_run()
-        for unit in units:
-            unit.classes = self._classes(unit)
-        return units
-
-    def _run_unit(self, terms: list[Term]) -> _Unit:
-        words = []
-        for term in terms:
-            exact = _exact_words(term.text)
-            words.append(exact[0] if len(exact) == 1 else term.syllables[0])
-        patterns, scattered = self._patterns(
-            [t.syllables[0] for t in terms],
-            words,
-            marked=any(t.marked for t in terms),
-            last_prefix=terms[-1].prefix,
-            required_phrase=False,
-        )
-        return _Unit(
-            patterns, scattered, size=len(terms), typo_syllables=[t.syllables[0] for t in terms]
-        )
-
-    def _clause_unit(self, terms: Sequence[Term]) -> _Unit:
-        unit = _Unit([], size=max(len(t.syllables) for t in terms))
-        unit.scoped = all(t.scope is not Scope.ANY or t.anchored for t in terms)
-        for term in terms:
-            if term.scope is Scope.DATE and term.date is not None:
-                unit.date_bits = (unit.date_bits or 0) | self._date_bits(term)
-                continue
-            if term.anchored:
-                unit.anchors.append((term.folded.encode("ascii"), term.prefix))
-                continue
-            words = _exact_words(term.text)
-            if len(words) != len(term.syllables):
-                words = list(term.syllables)
-            patterns, _ = self._patterns(
-                list(term.syllables),
-                words,
-                marked=term.marked,
-                last_prefix=term.prefix,
-                required_phrase=True,
-                exact_only=term.exact,
-            )
-            for p in patterns:
-                p.scope = term.scope
-            unit.patterns.extend(patterns)
-        unit.patterns.sort(key=lambda p: p.tier)
-        return unit
-
-    def _date_bits(self, term: Term) -> int:
-        spec = term.date
-        assert spec is not None
-        bits = self._index.alive
-        for key, value in ((b"y", spec.year), (b"m", spec.month), (b"d", spec.day)):
-            if value is not None:
-                bits &= self._index.bits(Field.DATE, key + str(value).encode("ascii"))
-        return bits
-
-    def _patterns(
-        self,
-        syllables: list[str],
-        words: list[str],
-        *,
-        marked: bool,
-        last_prefix: bool,
-        required_phrase: bool,
-        exact_only: bool = False,
-    ) -> tuple[list[_Pattern], _Pattern | None]:
-        """The patterns of consecutive syllables, strongest tier first.
-
-        `words` are the same syllables lower-cased with their diacritics as typed."""
-        last_prefix = last_prefix and not exact_only
-        encoded = tuple(s.encode("ascii") for s in syllables)
-        multi = len(syllables) > 1
-        literal = tuple(_Pos((e,)) for e in encoded)
-        prefixed = (*literal[:-1], _Pos((), encoded[-1])) if last_prefix else literal
-        out: list[_Pattern] = []
-        if marked:
-            exact_positions = []
-            for i, word in enumerate(words):
-                variants = tuple(exact_bytes(encode_lower(v)) for v in tone_variants(word))
-                if i == len(words) - 1 and last_prefix:
-                    exact_positions.append(_Pos(variants[:0], variants[0]))
-                else:
-                    exact_positions.append(_Pos(variants))
-            out.append(_Pattern(Tier.EXACT, prefixed, True, exact=tuple(exact_positions)))
-            if exact_only:
-                return out, None
-        if not (last_prefix and multi):
-            out.append(_Pattern(Tier.PHRASE, literal, True))
-        if exact_only:
-            return out, None
-        if last_prefix:
-            # While the last word is being typed, a phrase ending in it as a whole word is not
-            # ranked apart from one ending in a longer word (a single word still is): proving
-            # that "uy ba" occurs nowhere would cost a scan on nearly every keystroke.
-            out.append(_Pattern(Tier.PREFIX, prefixed, True))
-        vocab = self._index.vocabulary
-        known = _VocabSet(vocab)
-        for rewrite in self._glossary.rewrites(tuple(syllables)):
-            positions = tuple(_Pos((s.encode("ascii"),)) for s in rewrite)
-            out.append(_Pattern(Tier.ABBREVIATION, positions, True))
-        for i, syllable in enumerate(syllables):
-            if syllable in known:
-                continue
-            prefix_here = last_prefix and i == len(syllables) - 1
-            for pieces in segmentations(syllable, known, prefix_last=prefix_here, prefixes=vocab):
-                positions = [_Pos((p.encode("ascii"),)) for p in pieces]
-                if prefix_here:  # the last piece may be unfinished
-                    positions[-1] = _Pos((), pieces[-1].encode("ascii"))
-                spaced = (*literal[:i], *positions, *literal[i + 1 :])
-                out.append(_Pattern(Tier.SPACELESS, spaced, True))
-        scattered = None
-        if multi and not required_phrase:
-            scattered = _Pattern(Tier.SCATTERED, prefixed, phrase=False)
-        return out, scattered
-
-    def _typo_patterns(self, unit: _Unit) -> list[_Pattern]:
-        """TYPO patterns of a run (made when ranking needs them), one per mistyped position:
-        the other words as typed, this one any vocabulary neighbour that keeps the window of
-        as many syllables within the cutoff of the query and occurs with the other words in
-        some document (most such documents first)."""
-        if unit.typo_patterns is not None:
-            return unit.typo_patterns
-        syllables = unit.typo_syllables
-        ix = self._index
-        vocab = ix.vocabulary
-        query_text = " ".join(syllables)
-        cutoff = typo_cutoff(query_text)
-        literal = [_Pos((s.encode("ascii"),)) for s in syllables]
-        others_bits = []
-        for i in range(len(syllables)):
-            bits = ix.alive
-            for j, s in enumerate(syllables):
-                if j != i:
-                    bits &= ix.bits(Field.ALL, s.encode("ascii"))
-            others_bits.append(bits)
-        found: list[tuple[float, int, _Pattern]] = []
-        for i, syllable in enumerate(syllables):
-            if not others_bits[i]:
-                continue
-            near: list[tuple[int, float, bytes]] = []
-            for word in typo_neighbours(syllable, vocab):
-                window = " ".join((*syllables[:i], word, *syllables[i + 1 :]))
-                score = window_ratio(query_text, window)
-                if score < cutoff:
-                    continue
-                token = word.encode("ascii")
-                count = (others_bits[i] & ix.bits(Field.ALL, token)).bit_count()
-                if count:
-                    near.append((-count, -score, token))
-            if near:
-                near.sort()
-                tokens = tuple(t for _, _, t in near[:_MAX_TYPO_WORDS])
-                positions = (*literal[:i], _Pos(tokens), *literal[i + 1 :])
-                best = max(-score for _, score, _ in near)
-                found.append((best, -i, _Pattern(Tier.TYPO, positions, True)))
-        found.sort(key=lambda f: (-f[0], f[1]))
-        unit.typo_patterns = [p for _, _, p in found]
-        return unit.typo_patterns
-
     # -- classes and candidates ---------------------------------------------------------------
 
-    def _pos_bits(self, postings: int, pos: _Pos) -> int:
+    def _pos_bits(self, postings: int, pos: Pos) -> int:
         ix = self._index
         bits = ix.any_bits(postings, pos.tokens)
         if pos.stem is not None:
             bits |= ix.prefix_bits(postings, pos.stem.decode("ascii"))
         return bits
 
-    def _pattern_bits(self, pattern: _Pattern, where: MatchField, *, scan: bool = True) -> int:
+    def _pattern_bits(self, pattern: Pattern, where: MatchField, *, scan: bool = True) -> int:
         """The documents where `pattern` can match in `where`.
 
         For phrases in the lead or body the set is narrowed to the documents whose text holds
@@ -560,7 +265,7 @@ class SearchIndex:
             self._phrases.clear()
             self._phrases_generation = self._index.generation
 
-    def _phrase_bits(self, positions: tuple[_Pos, ...], *, scan: bool = True) -> int | None:
+    def _phrase_bits(self, positions: tuple[Pos, ...], *, scan: bool = True) -> int | None:
         """The documents whose folded text holds the phrase: cached, else found by one scan
         (when `scan`), else None."""
         self._sync_phrases()
@@ -578,17 +283,17 @@ class SearchIndex:
         self._phrases[positions] = bits
         return bits
 
-    def _phrase_superset(self, positions: tuple[_Pos, ...]) -> int | None:
+    def _phrase_superset(self, positions: tuple[Pos, ...]) -> int | None:
         """Cached documents of a phrase that contains this one's: the same words with a
         shorter last word while it is typed, or without the last word."""
         self._sync_phrases()
-        for wider in _wider(positions):
+        for wider in wider_phrases(positions):
             cached = self._phrases.get(wider)
             if cached is not None:
                 return cached
         return None
 
-    def _scan_phrase(self, positions: tuple[_Pos, ...], pool: int) -> Iterator[int]:
+    def _scan_phrase(self, positions: tuple[Pos, ...], pool: int) -> Iterator[int]:
         """The documents of `pool` whose folded text holds the phrase, newest first.
 
         When most documents are in the pool (and were added newest first), each chunk's
@@ -597,11 +302,11 @@ class SearchIndex:
         maybe unfinished) is found with bytes.find, others with a regex.
         """
         ix = self._index
-        needle, whole = _literal(positions)
-        body = _GAP.join(p.regex() for p in positions) + _BOUND_R
+        needle, whole = literal_phrase(positions)
+        body = GAP.join(p.regex() for p in positions) + BOUND_R
         dense = pool.bit_count() > ix.alive.bit_count() * _DENSE_POOL
         if ix.in_order and dense and pool.bit_count() > _PER_DOCUMENT_SCAN:
-            search = re.compile(_GAP + body).search
+            search = re.compile(GAP + body).search
             last_chunk = (pool.bit_length() - 1) >> CHUNK_SHIFT
             for chunk in range(last_chunk + 1):
                 local = (pool >> (chunk << CHUNK_SHIFT)) & _CHUNK_MASK
@@ -610,9 +315,9 @@ class SearchIndex:
                 buffer, starts = ix.chunk_buffer(chunk)
                 base = chunk << CHUNK_SHIFT
                 if needle is not None:
-                    found = _find_words(buffer, _GAP + needle, whole, starts)
+                    found = find_words(buffer, GAP + needle, whole, starts)
                 else:
-                    found = _search_docs(search, buffer, starts)
+                    found = search_docs(search, buffer, starts)
                 for i in found:
                     if local >> i & 1:
                         yield base + i
@@ -621,25 +326,25 @@ class SearchIndex:
         if needle is not None:
             for slot in ix.newest_first(pool):
                 doc = docs[slot]
-                if doc is not None and _contains_words(doc.folded, needle, whole):
+                if doc is not None and contains_words(doc.folded, needle, whole):
                     yield slot
             return
         rx = re.compile(body)
         for slot in ix.newest_first(pool):
             doc = docs[slot]
             if doc is not None:
-                for _ in _matches(rx, doc.folded, 0, len(doc.folded)):
+                for _ in word_matches(rx, doc.folded, 0, len(doc.folded)):
                     yield slot
                     break
 
-    def _classes(self, unit: _Unit) -> list[_Class]:
+    def _classes(self, unit: Unit) -> list[_Class]:
         """Where and how well `unit` can match, best first."""
         out: list[_Class] = []
         if unit.date_bits is not None:
             out.append(_Class(Tier.PHRASE, MatchField.META, unit.date_bits))
         for stem, prefix in unit.anchors:
             first = stem.split()[0]
-            pos = _Pos((), first) if prefix and b" " not in stem else _Pos((first,))
+            pos = Pos((), first) if prefix and b" " not in stem else Pos((first,))
             bits = self._pos_bits(Field.FIRST, pos)
             out.append(_Class(Tier.PHRASE, MatchField.TITLE, bits, None, stem, prefix))
         # Pattern classes compute their documents only when ranking reaches them.
@@ -650,16 +355,16 @@ class SearchIndex:
         out.sort(key=lambda c: (c.tier, c.where))
         return out
 
-    def _typo_classes(self, unit: _Unit) -> list[_Class]:
+    def _typo_classes(self, unit: Unit) -> list[_Class]:
         """One class per typo pattern, bounded by the title field; each document found in
         the text is placed in its best field afterwards."""
         return [
             _Class(Tier.TYPO, MatchField.TITLE, None, p, any_field=True)
-            for p in self._typo_patterns(unit)
+            for p in self._planner.typo_patterns(unit)
         ]
 
     @staticmethod
-    def _pattern_classes(patterns: Iterable[_Pattern]) -> list[_Class]:
+    def _pattern_classes(patterns: Iterable[Pattern]) -> list[_Class]:
         return [_Class(p.tier, where, None, p) for p in patterns for where in _SEARCH_FIELDS]
 
     def _bits(self, cls: _Class) -> int:
@@ -688,7 +393,7 @@ class SearchIndex:
         data, start, end = _field_data(doc, cls.where, exact=exact)
         return data is not None and pattern.find(data, start, end) is not None
 
-    def _unit_score(self, unit: _Unit, doc: DocData, slot: int) -> tuple[int, int, int] | None:
+    def _unit_score(self, unit: Unit, doc: DocData, slot: int) -> tuple[int, int, int] | None:
         """The best (tier, field, proximity) of `unit` in one document, or None."""
         for cls in unit.classes:
             if cls.tier >= Tier.TYPO and unit.typo_syllables:
@@ -718,10 +423,10 @@ class SearchIndex:
                 return where
         return None
 
-    def _excluded(self, query: Query) -> tuple[int, list[_Pattern]]:
+    def _excluded(self, query: Query) -> tuple[int, list[Pattern]]:
         """Bits of documents excluded outright, and phrase patterns to check per document."""
         bits = 0
-        phrases: list[_Pattern] = []
+        phrases: list[Pattern] = []
         for term in query.excluded:
             tokens = tuple(s.encode("ascii") for s in term.syllables)
             if not tokens:
@@ -732,13 +437,13 @@ class SearchIndex:
             if len(tokens) == 1:
                 bits |= self._index.bits(postings, tokens[0])
             else:
-                positions = tuple(_Pos((t,)) for t in tokens)
-                phrases.append(_Pattern(Tier.PHRASE, positions, True, scope=term.scope))
+                positions = tuple(Pos((t,)) for t in tokens)
+                phrases.append(Pattern(Tier.PHRASE, positions, True, scope=term.scope))
         return bits, phrases
 
     # -- ranking ------------------------------------------------------------------------------
 
-    def _rank(self, units: list[_Unit], query: Query, limit: int) -> list[tuple[tuple, int]]:
+    def _rank(self, units: list[Unit], query: Query, limit: int) -> list[tuple[tuple, int]]:
         """The best `limit` (score, slot) pairs; score = (tier, field, proximity, rank).
 
         Classes of the primary unit are visited best first and their documents newest first;
@@ -785,8 +490,8 @@ class SearchIndex:
         self,
         cls: _Class,
         candidates: int,
-        others: list[_Unit],
-        excluded_phrases: list[_Pattern],
+        others: list[Unit],
+        excluded_phrases: list[Pattern],
         ranking: _Ranking,
         done: set[int],
     ) -> None:
@@ -833,7 +538,7 @@ class SearchIndex:
             if slot in done:
                 continue
             rank = ix.rank(slot)
-            prox_bound = _PROX_UNKNOWN if scattered_seen >= 2 * ranking.limit else 0
+            prox_bound = PROX_UNKNOWN if scattered_seen >= 2 * ranking.limit else 0
             if ranking.full and (tier, where, prox_bound, rank) >= ranking.worst:
                 return
             if typo:
@@ -877,8 +582,8 @@ class SearchIndex:
         self,
         cls: _Class,
         order: Iterator[int],
-        others: list[_Unit],
-        excluded_phrases: list[_Pattern],
+        others: list[Unit],
+        excluded_phrases: list[Pattern],
         ranking: _Ranking,
         done: set[int],
     ) -> None:
@@ -904,7 +609,7 @@ class SearchIndex:
                 ranking.offer((*score, rank), slot)
 
     def _combine(
-        self, score: tuple[int, int, int] | None, others: list[_Unit], doc: DocData, slot: int
+        self, score: tuple[int, int, int] | None, others: list[Unit], doc: DocData, slot: int
     ) -> tuple[int, int, int] | None:
         """The score with the other units': the worst tier and field of the plain ones, summed
         proximity; scoped units (title:, author:, date:, ^) only filter. None: no match."""
@@ -930,7 +635,7 @@ class SearchIndex:
             and pattern.tier is not Tier.TYPO
         )
 
-    def _scan_cached(self, positions: tuple[_Pos, ...], pool: int, full: int) -> Iterator[int]:
+    def _scan_cached(self, positions: tuple[Pos, ...], pool: int, full: int) -> Iterator[int]:
         """`_scan_phrase` over `pool`; when it runs to the end and `pool` held every candidate
         (`full`, alive ones), its documents are cached for the phrase."""
         found: list[int] = []
@@ -943,7 +648,7 @@ class SearchIndex:
 
     # -- hits ---------------------------------------------------------------------------------
 
-    def _hit(self, slot: int, score: tuple, query: Query, units: list[_Unit]) -> Hit:
+    def _hit(self, slot: int, score: tuple, query: Query, units: list[Unit]) -> Hit:
         doc = self._index.docs[slot]
         assert doc is not None
         tier, where, prox, _ = score
@@ -963,7 +668,7 @@ class SearchIndex:
         return Hit(doc.article, value, tier=Tier(tier), field=MatchField(where), make=details)
 
     def _locate(
-        self, doc: DocData, units: list[_Unit], folded: bytes, exact: bytes, start: int
+        self, doc: DocData, units: list[Unit], folded: bytes, exact: bytes, start: int
     ) -> Span | None:
         """The first place, from `start`, where the strongest pattern of the query matches."""
         for unit in units:
@@ -983,90 +688,6 @@ class SearchIndex:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-class _VocabSet:
-    """`in` over the sorted vocabulary list, without building a set per query."""
-
-    __slots__ = ("_vocab",)
-
-    def __init__(self, vocab: list[str]) -> None:
-        self._vocab = vocab
-
-    def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str):
-            return False
-        i = bisect.bisect_left(self._vocab, word)
-        return i < len(self._vocab) and self._vocab[i] == word
-
-
-def _wider(positions: tuple[_Pos, ...]) -> Iterator[tuple[_Pos, ...]]:
-    """Phrases whose documents include those of `positions`, most specific first."""
-    head, last = positions[:-1], positions[-1]
-    if last.stem is not None and not last.tokens and len(last.stem) > 1:
-        yield (*head, _Pos((), last.stem[:-1]))
-    elif last.stem is None and len(last.tokens) == 1:
-        yield (*head, _Pos((), last.tokens[0]))
-        if len(last.tokens[0]) > 1:
-            yield (*head, _Pos((), last.tokens[0][:-1]))
-    if len(head) > 1:
-        yield head
-
-
-def _literal(positions: tuple[_Pos, ...]) -> tuple[bytes | None, bool]:
-    """(the phrase as plain bytes, whether its last word must end there) when every word is
-    one literal (the last maybe only a start), else (None, True)."""
-    words = []
-    for i, pos in enumerate(positions):
-        if len(pos.tokens) == 1 and pos.stem is None:
-            words.append(pos.tokens[0])
-        elif not pos.tokens and pos.stem is not None and i == len(positions) - 1:
-            return _GAP.join([*words, pos.stem]), False
-        else:
-            return None, True
-    return _GAP.join(words), True
-
-
-def _contains_words(data: bytes, needle: bytes, whole: bool) -> bool:
-    """Does `needle` occur in `data` starting a word (and ending one if `whole`)?"""
-    find = data.find
-    size = len(needle)
-    i = find(needle)
-    while i != -1:
-        if (i == 0 or data[i - 1] in (32, 10)) and (
-            not whole or i + size == len(data) or data[i + size] in (32, 10)
-        ):
-            return True
-        i = find(needle, i + 1)
-    return False
-
-
-def _find_words(buffer: bytes, needle: bytes, whole: bool, starts: list[int]) -> Iterator[int]:
-    """Indexes of the documents of a chunk buffer that hold `needle` (which starts with the
-    space before its first word), each once, in order."""
-    find = buffer.find
-    size = len(needle)
-    end = len(buffer)
-    i = find(needle)
-    while i != -1:
-        after = i + size
-        if whole and after < end and buffer[after] not in (32, 10):
-            i = find(needle, i + 1)
-            continue
-        doc = bisect.bisect_right(starts, i + 1) - 1
-        yield doc
-        i = find(needle, starts[doc + 1] - 1)
-
-
-def _search_docs(
-    search: Callable[..., re.Match[bytes] | None], buffer: bytes, starts: list[int]
-) -> Iterator[int]:
-    """Indexes of the documents of a chunk buffer where `search` matches, each once."""
-    m = search(buffer)
-    while m is not None:
-        doc = bisect.bisect_right(starts, m.start() + 1) - 1
-        yield doc
-        m = search(buffer, starts[doc + 1] - 1)
 
 
 def _bits_of(slots: Iterable[int]) -> int:
@@ -1108,11 +729,6 @@ def _neg(key: tuple) -> tuple:
     return tuple(-k for k in key)
 
 
-def _exact_words(text: str) -> list[str]:
-    """The words of `text` lower-cased with their diacritics."""
-    return [decode_exact(t) for t in exact_bytes(encode_lower(text)).split()]
-
-
 def _field_data(doc: DocData, where: MatchField, *, exact: bool) -> tuple[bytes | None, int, int]:
     if where is MatchField.TITLE:
         data = doc.title_exact if exact else doc.title
@@ -1125,54 +741,18 @@ def _field_data(doc: DocData, where: MatchField, *, exact: bool) -> tuple[bytes 
     return data, 0, len(data)
 
 
-def _phrase_in(pattern: _Pattern, doc: DocData) -> bool:
+def _phrase_in(pattern: Pattern, doc: DocData) -> bool:
     if pattern.scope is Scope.TITLE:
         return pattern.find(doc.title) is not None
     return pattern.find(doc.folded) is not None or pattern.find(doc.meta) is not None
 
 
-def _proximity(pattern: _Pattern | None, doc: DocData, where: MatchField) -> int:
-    """How far apart the words of a scattered match are, in steps of about six syllables:
-    0 when one window of 32 characters holds every word, up to 99."""
+def _proximity(pattern: Pattern | None, doc: DocData, where: MatchField) -> int:
+    """How far apart the words of a scattered match are in one field (see phrase.proximity)."""
     data, start, end = _field_data(doc, where, exact=False)
     if pattern is None or data is None:
-        return _PROX_UNKNOWN
-    # Occurrences of each word (character offsets), then the narrowest window holding one
-    # of each: a k-way walk over the sorted lists.
-    lists = []
-    for pos in pattern.positions:
-        rx = _single_regex(pos)
-        found = [m.start() + 1 for m in rx.finditer(data, start, end)]
-        if _word_regex(pos).match(data, start, end):
-            found.insert(0, start)
-        if not found:
-            return _PROX_UNKNOWN
-        lists.append(found)
-    heap = [(offsets[0], i, 0) for i, offsets in enumerate(lists)]
-    heapq.heapify(heap)
-    right = max(offsets[0] for offsets in lists)
-    best = right - heap[0][0]
-    while True:
-        left, i, j = heapq.heappop(heap)
-        best = min(best, right - left)
-        if j + 1 == len(lists[i]):
-            break
-        nxt = lists[i][j + 1]
-        right = max(right, nxt)
-        heapq.heappush(heap, (nxt, i, j + 1))
-    return min(best // 32, _PROX_UNKNOWN)
-
-
-@functools.lru_cache(maxsize=512)
-def _single_regex(pos: _Pos) -> re.Pattern[bytes]:
-    """One word of a pattern, after a space."""
-    return re.compile(_GAP + pos.regex() + _BOUND_R)
-
-
-@functools.lru_cache(maxsize=512)
-def _word_regex(pos: _Pos) -> re.Pattern[bytes]:
-    """One word of a pattern (to match where a field starts)."""
-    return re.compile(pos.regex() + _BOUND_R)
+        return PROX_UNKNOWN
+    return proximity(pattern.positions, data, start, end)
 
 
 def _body_start(article: Article) -> int:

@@ -1,0 +1,250 @@
+"""Word and phrase patterns over folded text (one byte per character, see reader.bytefold).
+
+Folded text holds only [a-z0-9] and spaces, so a word starts after a space (or where the
+text starts) and ends before one; the words of a phrase are one space apart (one space,
+line break or punctuation mark in the original). Patterns start with a literal so the regex
+engine can scan for it quickly (a look-behind first is 20x slower); the left word boundary
+is checked on each match instead.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import heapq
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+
+from reader.query import Scope
+
+__all__ = [
+    "BOUND_R",
+    "GAP",
+    "PROX_UNKNOWN",
+    "Pattern",
+    "Pos",
+    "Tier",
+    "contains_words",
+    "find_words",
+    "literal_phrase",
+    "proximity",
+    "search_docs",
+    "wider_phrases",
+    "word_matches",
+]
+
+BOUND_R = rb"(?![^ \n])"  # a word ends here
+GAP = b" "  # between the words of a phrase
+PROX_UNKNOWN = 99
+
+
+class Tier(IntEnum):
+    """How a hit matched, strongest first."""
+
+    EXACT = 0
+    PHRASE = 1
+    PREFIX = 2
+    ABBREVIATION = 3
+    SPACELESS = 4
+    TYPO = 5
+    SCATTERED = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """One syllable position of a pattern: any of `tokens`, or a token starting with `stem`."""
+
+    tokens: tuple[bytes, ...]
+    stem: bytes | None = None
+
+    def regex(self) -> bytes:
+        parts = [re.escape(t) for t in sorted(self.tokens, key=len, reverse=True)]
+        if self.stem is not None:
+            parts.append(re.escape(self.stem) + rb"[^ \n]*")
+        return parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
+
+
+@dataclass(slots=True)
+class Pattern:
+    """A way a unit can match: positions that must all occur (adjacent if `phrase`)."""
+
+    tier: Tier
+    positions: tuple[Pos, ...]  # folded tokens, for the postings
+    phrase: bool
+    exact: tuple[Pos, ...] | None = None  # tier EXACT: positions in exact bytes
+    scope: Scope = Scope.ANY
+    _regex: re.Pattern[bytes] | None = None
+
+    @property
+    def needs_verify(self) -> bool:
+        return (self.phrase and len(self.positions) > 1) or self.exact is not None
+
+    def regex(self) -> re.Pattern[bytes]:
+        if self._regex is None:
+            positions = self.exact if self.exact is not None else self.positions
+            if self.phrase:
+                body = GAP.join(p.regex() for p in positions)
+            else:  # scattered: any one of the positions (for proximity and spans)
+                body = b"(?:" + b"|".join(p.regex() for p in positions) + b")"
+            self._regex = re.compile(body + BOUND_R)
+        return self._regex
+
+    def find(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+        """Where this pattern matches `data[start:end]` (verified), or None."""
+        end = len(data) if end is None else end
+        first = self.positions[0]
+        if self.exact is None and self.phrase and len(first.tokens) > 1 and first.stem is None:
+            rest, whole = literal_phrase(self.positions[1:])
+            if rest is not None:  # a typo window on the first word: find the rest instead
+                return _find_after(data, start, end, frozenset(first.tokens), GAP + rest, whole)
+        for m in word_matches(self.regex(), data, start, end):
+            return m.span()
+        return None
+
+
+def _find_after(
+    data: bytes, start: int, end: int, first: frozenset[bytes], rest: bytes, whole: bool
+) -> tuple[int, int] | None:
+    """A word of `first` followed by `rest` (which starts with the space between them)."""
+    find = data.find
+    size = len(rest)
+    i = find(rest, start, end)
+    while i != -1:
+        after = i + size
+        if not whole or after >= end or data[after] in (32, 10):
+            j = data.rfind(b" ", start, i)
+            word_start = start if j == -1 else j + 1
+            if data[word_start:i] in first:
+                return word_start, after
+        i = find(rest, i + 1, end)
+    return None
+
+
+def word_matches(
+    rx: re.Pattern[bytes], data: bytes, start: int, end: int
+) -> Iterator[re.Match[bytes]]:
+    """Matches of `rx` in data[start:end] that begin a word (after a space, newline or start)."""
+    pos = start
+    search = rx.search
+    while True:
+        m = search(data, pos, end)
+        if m is None:
+            return
+        s = m.start()
+        if s == 0 or data[s - 1] in (32, 10):
+            yield m
+            pos = m.end() if m.end() > s else s + 1
+        else:
+            pos = s + 1
+
+
+def wider_phrases(positions: tuple[Pos, ...]) -> Iterator[tuple[Pos, ...]]:
+    """Phrases whose documents include those of `positions`, most specific first."""
+    head, last = positions[:-1], positions[-1]
+    if last.stem is not None and not last.tokens and len(last.stem) > 1:
+        yield (*head, Pos((), last.stem[:-1]))
+    elif last.stem is None and len(last.tokens) == 1:
+        yield (*head, Pos((), last.tokens[0]))
+        if len(last.tokens[0]) > 1:
+            yield (*head, Pos((), last.tokens[0][:-1]))
+    if len(head) > 1:
+        yield head
+
+
+def literal_phrase(positions: tuple[Pos, ...]) -> tuple[bytes | None, bool]:
+    """(the phrase as plain bytes, whether its last word must end there) when every word is
+    one literal (the last maybe only a start), else (None, True)."""
+    words = []
+    for i, pos in enumerate(positions):
+        if len(pos.tokens) == 1 and pos.stem is None:
+            words.append(pos.tokens[0])
+        elif not pos.tokens and pos.stem is not None and i == len(positions) - 1:
+            return GAP.join([*words, pos.stem]), False
+        else:
+            return None, True
+    return GAP.join(words), True
+
+
+def contains_words(data: bytes, needle: bytes, whole: bool) -> bool:
+    """Does `needle` occur in `data` starting a word (and ending one if `whole`)?"""
+    find = data.find
+    size = len(needle)
+    i = find(needle)
+    while i != -1:
+        if (i == 0 or data[i - 1] in (32, 10)) and (
+            not whole or i + size == len(data) or data[i + size] in (32, 10)
+        ):
+            return True
+        i = find(needle, i + 1)
+    return False
+
+
+def find_words(buffer: bytes, needle: bytes, whole: bool, starts: list[int]) -> Iterator[int]:
+    """Indexes of the documents of a chunk buffer that hold `needle` (which starts with the
+    space before its first word), each once, in order."""
+    find = buffer.find
+    size = len(needle)
+    end = len(buffer)
+    i = find(needle)
+    while i != -1:
+        after = i + size
+        if whole and after < end and buffer[after] not in (32, 10):
+            i = find(needle, i + 1)
+            continue
+        doc = bisect.bisect_right(starts, i + 1) - 1
+        yield doc
+        i = find(needle, starts[doc + 1] - 1)
+
+
+def search_docs(
+    search: Callable[..., re.Match[bytes] | None], buffer: bytes, starts: list[int]
+) -> Iterator[int]:
+    """Indexes of the documents of a chunk buffer where `search` matches, each once."""
+    m = search(buffer)
+    while m is not None:
+        doc = bisect.bisect_right(starts, m.start() + 1) - 1
+        yield doc
+        m = search(buffer, starts[doc + 1] - 1)
+
+
+def proximity(positions: tuple[Pos, ...], data: bytes, start: int, end: int) -> int:
+    """How far apart the words of a scattered match are in data[start:end], in steps of
+    about six syllables: 0 when one window of 32 characters holds every word, up to 99."""
+    # Occurrences of each word (character offsets), then the narrowest window holding one
+    # of each: a k-way walk over the sorted lists.
+    lists = []
+    for pos in positions:
+        rx = _single_regex(pos)
+        found = [m.start() + 1 for m in rx.finditer(data, start, end)]
+        if _word_regex(pos).match(data, start, end):
+            found.insert(0, start)
+        if not found:
+            return PROX_UNKNOWN
+        lists.append(found)
+    heap = [(offsets[0], i, 0) for i, offsets in enumerate(lists)]
+    heapq.heapify(heap)
+    right = max(offsets[0] for offsets in lists)
+    best = right - heap[0][0]
+    while True:
+        left, i, j = heapq.heappop(heap)
+        best = min(best, right - left)
+        if j + 1 == len(lists[i]):
+            break
+        nxt = lists[i][j + 1]
+        right = max(right, nxt)
+        heapq.heappush(heap, (nxt, i, j + 1))
+    return min(best // 32, PROX_UNKNOWN)
+
+
+@functools.lru_cache(maxsize=512)
+def _single_regex(pos: Pos) -> re.Pattern[bytes]:
+    """One word of a pattern, after a space."""
+    return re.compile(GAP + pos.regex() + BOUND_R)
+
+
+@functools.lru_cache(maxsize=512)
+def _word_regex(pos: Pos) -> re.Pattern[bytes]:
+    """One word of a pattern (to match where a field starts)."""
+    return re.compile(pos.regex() + BOUND_R)

@@ -1,0 +1,256 @@
+"""From a parsed query to units and patterns: what each clause may match, tier by tier.
+
+Expansions (glossary rewrites, words typed without spaces, typo neighbours) are worked out
+on the index vocabulary, never on documents.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reader.bytefold import decode_exact, encode_lower, exact_bytes
+from reader.expand import (
+    segmentations,
+    tone_variants,
+    typo_cutoff,
+    typo_neighbours,
+    window_ratio,
+)
+from reader.glossary import Glossary
+from reader.index import Field, InvertedIndex
+from reader.phrase import Pattern, Pos, Tier
+from reader.query import Query, Scope, Term
+
+__all__ = ["Planner", "Unit"]
+
+#: At most this many replacements for a mistyped word, the most frequent first.
+MAX_TYPO_WORDS = 12
+
+
+@dataclass(slots=True)
+class Unit:
+    """A clause of the query: it matches if any of its patterns does."""
+
+    patterns: list[Pattern]
+    scattered: Pattern | None = None  # every word somewhere (plain runs of 2+ words)
+    date_bits: int | None = None  # date: filters (no text to match)
+    anchors: list[tuple[bytes, bool]] = field(default_factory=list)  # ^term: (stem, prefix)
+    size: int = 1  # number of syllables, to pick the primary unit
+    classes: list[Any] = field(default_factory=list)  # filled by reader.search
+    typo_syllables: list[str] = field(default_factory=list)  # a run: typo windows on demand
+    scoped: bool = False  # only title:/author:/date:/^ terms: a filter, not a ranking
+    typo_patterns: list[Pattern] | None = None
+
+
+class Planner:
+    """Turns parsed queries into units over one index (whose vocabulary it expands on)."""
+
+    def __init__(self, index: InvertedIndex, glossary: Glossary) -> None:
+        self._index = index
+        self._glossary = glossary
+
+    def units(self, query: Query) -> list[Unit]:
+        """The units of a query, in order (every one must match)."""
+        units: list[Unit] = []
+        run: list[Term] = []
+
+        def close_run() -> None:
+            if run:
+                units.append(self._run_unit(list(run)))
+                run.clear()
+
+        for clause in query.clauses:
+            term = clause.terms[0]
+            plain = (
+                len(clause.terms) == 1
+                and term.scope is Scope.ANY
+                and not term.anchored
+                and not term.quoted
+                and not term.exact
+                and len(term.syllables) == 1
+            )
+            if plain:
+                run.append(term)
+            else:
+                close_run()
+                units.append(self._clause_unit(clause.terms))
+        close_run()
+        return units
+
+    def _run_unit(self, terms: list[Term]) -> Unit:
+        words = []
+        for term in terms:
+            exact = _exact_words(term.text)
+            words.append(exact[0] if len(exact) == 1 else term.syllables[0])
+        patterns, scattered = self._patterns(
+            [t.syllables[0] for t in terms],
+            words,
+            marked=any(t.marked for t in terms),
+            last_prefix=terms[-1].prefix,
+            required_phrase=False,
+        )
+        return Unit(
+            patterns, scattered, size=len(terms), typo_syllables=[t.syllables[0] for t in terms]
+        )
+
+    def _clause_unit(self, terms: Sequence[Term]) -> Unit:
+        unit = Unit([], size=max(len(t.syllables) for t in terms))
+        unit.scoped = all(t.scope is not Scope.ANY or t.anchored for t in terms)
+        for term in terms:
+            if term.scope is Scope.DATE and term.date is not None:
+                unit.date_bits = (unit.date_bits or 0) | self._date_bits(term)
+                continue
+            if term.anchored:
+                unit.anchors.append((term.folded.encode("ascii"), term.prefix))
+                continue
+            words = _exact_words(term.text)
+            if len(words) != len(term.syllables):
+                words = list(term.syllables)
+            patterns, _ = self._patterns(
+                list(term.syllables),
+                words,
+                marked=term.marked,
+                last_prefix=term.prefix,
+                required_phrase=True,
+                exact_only=term.exact,
+            )
+            for p in patterns:
+                p.scope = term.scope
+            unit.patterns.extend(patterns)
+        unit.patterns.sort(key=lambda p: p.tier)
+        return unit
+
+    def _date_bits(self, term: Term) -> int:
+        spec = term.date
+        assert spec is not None
+        bits = self._index.alive
+        for key, value in ((b"y", spec.year), (b"m", spec.month), (b"d", spec.day)):
+            if value is not None:
+                bits &= self._index.bits(Field.DATE, key + str(value).encode("ascii"))
+        return bits
+
+    def _patterns(
+        self,
+        syllables: list[str],
+        words: list[str],
+        *,
+        marked: bool,
+        last_prefix: bool,
+        required_phrase: bool,
+        exact_only: bool = False,
+    ) -> tuple[list[Pattern], Pattern | None]:
+        """The patterns of consecutive syllables, strongest tier first.
+
+        `words` are the same syllables lower-cased with their diacritics as typed."""
+        last_prefix = last_prefix and not exact_only
+        encoded = tuple(s.encode("ascii") for s in syllables)
+        multi = len(syllables) > 1
+        literal = tuple(Pos((e,)) for e in encoded)
+        prefixed = (*literal[:-1], Pos((), encoded[-1])) if last_prefix else literal
+        out: list[Pattern] = []
+        if marked:
+            exact_positions = []
+            for i, word in enumerate(words):
+                variants = tuple(exact_bytes(encode_lower(v)) for v in tone_variants(word))
+                if i == len(words) - 1 and last_prefix:
+                    exact_positions.append(Pos(variants[:0], variants[0]))
+                else:
+                    exact_positions.append(Pos(variants))
+            out.append(Pattern(Tier.EXACT, prefixed, True, exact=tuple(exact_positions)))
+            if exact_only:
+                return out, None
+        if not (last_prefix and multi):
+            out.append(Pattern(Tier.PHRASE, literal, True))
+        if exact_only:
+            return out, None
+        if last_prefix:
+            # While the last word is being typed, a phrase ending in it as a whole word is not
+            # ranked apart from one ending in a longer word (a single word still is): proving
+            # that "uy ba" occurs nowhere would cost a scan on nearly every keystroke.
+            out.append(Pattern(Tier.PREFIX, prefixed, True))
+        vocab = self._index.vocabulary
+        known = _VocabSet(vocab)
+        for rewrite in self._glossary.rewrites(tuple(syllables)):
+            positions = tuple(Pos((s.encode("ascii"),)) for s in rewrite)
+            out.append(Pattern(Tier.ABBREVIATION, positions, True))
+        for i, syllable in enumerate(syllables):
+            if syllable in known:
+                continue
+            prefix_here = last_prefix and i == len(syllables) - 1
+            for pieces in segmentations(syllable, known, prefix_last=prefix_here, prefixes=vocab):
+                positions = [Pos((p.encode("ascii"),)) for p in pieces]
+                if prefix_here:  # the last piece may be unfinished
+                    positions[-1] = Pos((), pieces[-1].encode("ascii"))
+                spaced = (*literal[:i], *positions, *literal[i + 1 :])
+                out.append(Pattern(Tier.SPACELESS, spaced, True))
+        scattered = None
+        if multi and not required_phrase:
+            scattered = Pattern(Tier.SCATTERED, prefixed, phrase=False)
+        return out, scattered
+
+    def typo_patterns(self, unit: Unit) -> list[Pattern]:
+        """TYPO patterns of a run (made when ranking needs them), one per mistyped position:
+        the other words as typed, this one any vocabulary neighbour that keeps the window of
+        as many syllables within the cutoff of the query and occurs with the other words in
+        some document (most such documents first)."""
+        if unit.typo_patterns is not None:
+            return unit.typo_patterns
+        syllables = unit.typo_syllables
+        ix = self._index
+        vocab = ix.vocabulary
+        query_text = " ".join(syllables)
+        cutoff = typo_cutoff(query_text)
+        literal = [Pos((s.encode("ascii"),)) for s in syllables]
+        others_bits = []
+        for i in range(len(syllables)):
+            bits = ix.alive
+            for j, s in enumerate(syllables):
+                if j != i:
+                    bits &= ix.bits(Field.ALL, s.encode("ascii"))
+            others_bits.append(bits)
+        found: list[tuple[float, int, Pattern]] = []
+        for i, syllable in enumerate(syllables):
+            if not others_bits[i]:
+                continue
+            near: list[tuple[int, float, bytes]] = []
+            for word in typo_neighbours(syllable, vocab):
+                window = " ".join((*syllables[:i], word, *syllables[i + 1 :]))
+                score = window_ratio(query_text, window)
+                if score < cutoff:
+                    continue
+                token = word.encode("ascii")
+                count = (others_bits[i] & ix.bits(Field.ALL, token)).bit_count()
+                if count:
+                    near.append((-count, -score, token))
+            if near:
+                near.sort()
+                tokens = tuple(t for _, _, t in near[:MAX_TYPO_WORDS])
+                positions = (*literal[:i], Pos(tokens), *literal[i + 1 :])
+                best = max(-score for _, score, _ in near)
+                found.append((best, -i, Pattern(Tier.TYPO, positions, True)))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        unit.typo_patterns = [p for _, _, p in found]
+        return unit.typo_patterns
+
+
+class _VocabSet:
+    """`in` over the sorted vocabulary list, without building a set per query."""
+
+    __slots__ = ("_vocab",)
+
+    def __init__(self, vocab: list[str]) -> None:
+        self._vocab = vocab
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        i = bisect.bisect_left(self._vocab, word)
+        return i < len(self._vocab) and self._vocab[i] == word
+
+
+def _exact_words(text: str) -> list[str]:
+    """The words of `text` lower-cased with their diacritics."""
+    return [decode_exact(t) for t in exact_bytes(encode_lower(text)).split()]
