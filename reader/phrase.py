@@ -43,13 +43,14 @@ PROX_UNKNOWN = 99
 class Tier(IntEnum):
     """How a hit matched, strongest first."""
 
-    EXACT = 0
-    PHRASE = 1
-    PREFIX = 2
-    ABBREVIATION = 3
-    SPACELESS = 4
-    TYPO = 5
-    SCATTERED = 6
+    EXACT = 0  # the words with the diacritics as typed (only when some were typed)
+    PHRASE = 1  # the folded words, together and in order
+    PREFIX = 2  # the same, the last word unfinished ("tan son h")
+    ABBREVIATION = 3  # glossary rewrites both ways ("hdnd" <-> "hội đồng nhân dân")
+    SPACELESS = 4  # a word typed without spaces ("tansonhoa")
+    ACRONYM = 5  # initials of consecutive syllables not in the glossary ("tsnh")
+    TYPO = 6  # one word replaced by a close vocabulary word ("tan son hao")
+    SCATTERED = 7  # every word somewhere, not together
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,16 @@ class Planner:
                     positions[-1] = Pos((), pieces[-1].encode("ascii"))
                 spaced = (*literal[:i], *positions, *literal[i + 1 :])
                 out.append(Pattern(Tier.SPACELESS, spaced, True))
+        # ACRONYM: an unknown, finished word of 3-6 letters read as the initials of as many
+        # syllables (đ folds to d). Below spaceless: short initials hit unrelated phrases, and
+        # a word still being typed ("nguye", "tans") would be read as initials on every key.
+        for i, syllable in enumerate(syllables):
+            if syllable in known or not (3 <= len(syllable) <= 6 and syllable.isalpha()):
+                continue
+            if last_prefix and i == len(syllables) - 1:
+                continue
+            initials = tuple(Pos((), letter.encode("ascii")) for letter in syllable)
+            out.append(Pattern(Tier.ACRONYM, (*literal[:i], *initials, *literal[i + 1 :]), True))
         scattered = None
         if multi and not required_phrase:
             scattered = Pattern(Tier.SCATTERED, prefixed, phrase=False)

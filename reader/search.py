@@ -6,8 +6,9 @@ A query (see `reader.query`) becomes *units* (clauses that must all match). Each
     EXACT        the words with the diacritics as typed (only when some were typed)
     PHRASE       the folded words, together and in order
     PREFIX       the same with the last word unfinished ("tan son h")
-    ABBREVIATION glossary rewrites both ways ("hdnd" <-> "hội đồng nhân dân") and initials
+    ABBREVIATION glossary rewrites both ways ("hdnd" <-> "hội đồng nhân dân")
     SPACELESS    a word typed without spaces ("tansonhoa")
+    ACRONYM      an unknown word read as the initials of consecutive syllables ("tsnh")
     TYPO         one word replaced by a vocabulary neighbour, the window of as many syllables
                  within a fuzz.ratio cutoff of the query ("tan son hao" -> "tan son hoa")
     SCATTERED    every word somewhere, not together

@@ -104,6 +104,16 @@ def test_phrase_ranks_above_scattered(library: Library) -> None:
     assert all(h.tier is Tier.SCATTERED for h in hits[1:])
 
 
+def test_automatic_acronym(library: Library) -> None:
+    # Not in the glossary: read as the initials of consecutive syllables.
+    for query, name in (("tsh ", "Tân Sơn Hòa"), ("tsn ", "Tân Sơn Nhất")):
+        hits = library.search(query)
+        assert set(prefixes(hits)[:2]) == {"000", "001"}, query
+        assert hits[0].tier is Tier.ACRONYM
+        assert name in [hits[0].snippet[s:e] for s, e in hits[0].snippet_spans]
+    assert library.search("tsh") == []  # still being typed: not read as initials
+
+
 def test_acronym_of_an_abbreviation_with_a_dot(library: Library) -> None:
     # 002 writes "UB.MTTQ", 004 writes "Ủy ban MTTQ".
     assert set(prefixes(library.search("ubmttq"))) == {"002", "004"}
