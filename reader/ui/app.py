@@ -145,6 +145,8 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop_watching.set()
+        if self._show_timer is not None:
+            self._show_timer.stop()
 
     def on_resize(self, event: Resize) -> None:
         self._update_layout(event.size.width)
@@ -306,8 +308,7 @@ class ReaderApp(App[None]):
             self._show_timer.stop()
             self._show_timer = None
         if self.filter_bar.input.has_focus:
-            article = message.article
-            self._show_timer = self.set_timer(FOLLOW_DELAY, lambda: self._show(article))
+            self._show_timer = self.set_timer(FOLLOW_DELAY, self._flush_follow)
         else:
             self._show(message.article)
 
@@ -423,7 +424,7 @@ class ReaderApp(App[None]):
 
     def _flush_follow(self) -> None:
         """Show the list's article now if the reader pane was waiting to follow it."""
-        if self._show_timer is not None:
+        if self._show_timer is not None and self.is_running:
             self._show_timer.stop()
             self._show_timer = None
             self._show(self.article_list.current)

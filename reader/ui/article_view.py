@@ -59,7 +59,8 @@ class ArticleView(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    ArticleView { background: $surface; padding: 0 2; overflow-x: hidden; }
+    ArticleView { background: $surface; padding: 0 1 0 2; overflow-x: hidden;
+        scrollbar-gutter: stable; }
     ArticleView > .article-view--heading { color: $text-primary; text-style: bold; }
     ArticleView > .article-view--meta { color: $text-muted; }
     ArticleView > .article-view--lead { text-style: bold; }
