@@ -134,7 +134,7 @@ _TYPO_CHECKS = 1500
 _PER_DOCUMENT_SCAN = 1500
 #: Above this share of all documents, a phrase is looked for in whole chunk buffers.
 _DENSE_POOL = 2 / 3
-_CHUNK_MASK = (1 << CHUNK_SHIFT) - 1
+_CHUNK_MASK = (1 << (1 << CHUNK_SHIFT)) - 1  # the bits of one chunk
 _SEARCH_FIELDS = (MatchField.TITLE, MatchField.META, MatchField.LEAD, MatchField.BODY)
 _POSTINGS = {
     MatchField.TITLE: Field.TITLE,

@@ -440,3 +440,33 @@ def test_typo_in_the_first_word(library: Library) -> None:
     hits = library.search("tam son hoa ")
     assert set(prefixes(hits)[:2]) == {"000", "001"} and hits[0].tier is Tier.TYPO
     assert "Tân Sơn Hòa" in [hits[0].snippet[s:e] for s, e in hits[0].snippet_spans]
+
+
+def test_chunk_scan_across_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # More documents than one 4,096-document chunk, phrases in every chunk.
+    words = ["Tân Sơn Hòa", "Sơn Hòa Tân", "Long Xuyên", "thường xuyên", "Đức Xuân"]
+    arts = [
+        make(
+            f"a{i:05d}",
+            "Tin",
+            "Mở đầu.",
+            f"Bài {i}: {words[i % 5]} và {words[(i * 7) % 5]}.",
+            date=ArticleDate(2100 - i // 336, 12 - i // 28 % 12, 28 - i % 28),
+        )
+        for i in range(9000)  # newest first, as a Library adds them
+    ]
+
+    def ranked(index: SearchIndex, query: str) -> list[tuple[str, Tier, MatchField]]:
+        return [(h.article.id, h.tier, h.field) for h in index.search(query, 200)]
+
+    queries = ["tan son hoa ", "son hoa t", "long xuyen ", "xuyen va ", "hoa tan ", "duc xuan v"]
+    monkeypatch.setattr(search, "_DENSE_POOL", 2.0)  # one search per document
+    per_document = SearchIndex(arts)
+    expected = {q: ranked(per_document, q) for q in queries}
+    monkeypatch.setattr(search, "_DENSE_POOL", 0.0)  # whole chunk buffers
+    monkeypatch.setattr(search, "_PER_DOCUMENT_SCAN", 0)
+    chunked = SearchIndex(arts)
+    assert chunked._index.in_order
+    for q in queries:
+        assert len(expected[q]) == 200, q
+        assert ranked(chunked, q) == expected[q], q
