@@ -38,6 +38,7 @@ __all__ = [
 BOUND_R = rb"(?![^ \n])"  # a word ends here
 GAP = b" "  # between the words of a phrase
 PROX_UNKNOWN = 99
+_PROXIMITY_OCCURRENCES = 12
 
 
 class Tier(IntEnum):
@@ -95,14 +96,41 @@ class Pattern:
     def find(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         """Where this pattern matches `data[start:end]` (verified), or None."""
         end = len(data) if end is None else end
-        first = self.positions[0]
-        if self.exact is None and self.phrase and len(first.tokens) > 1 and first.stem is None:
-            rest, whole = literal_phrase(self.positions[1:])
-            if rest is not None:  # a typo window on the first word: find the rest instead
-                return _find_after(data, start, end, frozenset(first.tokens), GAP + rest, whole)
+        if self.exact is None and self.phrase:
+            needle, whole = literal_phrase(self.positions)
+            if needle is not None:  # plain words: bytes.find beats the regex engine
+                return _find_literal(data, start, end, needle, whole)
+            first = self.positions[0]
+            if len(first.tokens) > 1 and first.stem is None:
+                rest, whole = literal_phrase(self.positions[1:])
+                if rest is not None:  # a typo window on the first word: find the rest
+                    return _find_after(data, start, end, frozenset(first.tokens), GAP + rest, whole)
         for m in word_matches(self.regex(), data, start, end):
             return m.span()
         return None
+
+
+def _find_literal(
+    data: bytes, start: int, end: int, needle: bytes, whole: bool
+) -> tuple[int, int] | None:
+    """`needle` in data[start:end] starting a word (and ending one if `whole`)."""
+    find = data.find
+    size = len(needle)
+    i = find(needle, start, end)
+    while i != -1:
+        after = i + size
+        if (i == 0 or data[i - 1] in (32, 10)) and (
+            not whole or after >= end or data[after] in (32, 10)
+        ):
+            return i, after if whole else _word_end(data, after, end)
+        i = find(needle, i + 1, end)
+    return None
+
+
+def _word_end(data: bytes, i: int, end: int) -> int:
+    """Where the word running through `i` ends (for an unfinished last word)."""
+    space = data.find(b" ", i, end)
+    return end if space == -1 else space
 
 
 def _find_after(
@@ -215,12 +243,15 @@ def proximity(positions: tuple[Pos, ...], data: bytes, start: int, end: int) -> 
     about six syllables: 0 when one window of 32 characters holds every word, up to 99."""
     # Occurrences of each word (character offsets), then the narrowest window holding one
     # of each: a k-way walk over the sorted lists.
+    # Only the first occurrences of each word count: enough to rank, and common words
+    # ("dang", "da…") occur dozens of times in an article.
     lists = []
     for pos in positions:
-        rx = _single_regex(pos)
-        found = [m.start() + 1 for m in rx.finditer(data, start, end)]
-        if _word_regex(pos).match(data, start, end):
-            found.insert(0, start)
+        found = [start] if _word_regex(pos).match(data, start, end) else []
+        for m in _single_regex(pos).finditer(data, start, end):
+            found.append(m.start() + 1)
+            if len(found) >= _PROXIMITY_OCCURRENCES:
+                break
         if not found:
             return PROX_UNKNOWN
         lists.append(found)

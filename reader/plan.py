@@ -174,6 +174,8 @@ class Planner:
         vocab = self._index.vocabulary
         known = _VocabSet(vocab)
         for rewrite in self._glossary.rewrites(tuple(syllables)):
+            if last_prefix and multi and len(syllables[-1]) < 3 and rewrite[-1] != syllables[-1]:
+                continue  # "… nhan da" being typed is not "… nhân đề án" (ĐA)
             positions = tuple(Pos((s.encode("ascii"),)) for s in rewrite)
             out.append(Pattern(Tier.ABBREVIATION, positions, True))
         for i, syllable in enumerate(syllables):

@@ -129,7 +129,7 @@ class Hit:
 _LAZY_CHECKS = 1000
 #: Typo windows are a best-effort "did you mean": at most this many documents are verified
 #: for them per search (newest first), and they never trigger an adjacency scan.
-_TYPO_CHECKS = 1500
+_TYPO_CHECKS = 600
 #: Below this many candidates a phrase is looked for document by document.
 _PER_DOCUMENT_SCAN = 1500
 #: Above this share of all documents, a phrase is looked for in whole chunk buffers.
@@ -539,7 +539,7 @@ class SearchIndex:
             if slot in done:
                 continue
             rank = ix.rank(slot)
-            prox_bound = PROX_UNKNOWN if scattered_seen >= 2 * ranking.limit else 0
+            prox_bound = PROX_UNKNOWN if scattered_seen >= ranking.limit else 0
             if ranking.full and (tier, where, prox_bound, rank) >= ranking.worst:
                 return
             if typo:
