@@ -12,8 +12,11 @@ Order of attempts (see shared/reference/vietnamese-text.md, "Encodings"):
 6. Windows-1252 when it reads as Western European text (French, German, ...);
 7. charset-normalizer's best guess (Cyrillic, Greek, CJK, ...), then Windows-1252/Latin-1.
 
-The result has "\\n" line endings, is NFC, and has gone through `reader.sanitize.clean`.
-Control bytes are never stripped before decoding: VISCII and TCVN3 put capitals on C0 bytes.
+The result has "\\n" line endings, each tab becomes one space (a terminal moves the cursor to
+the next tab stop, while the cell-based layout counts a tab as zero cells: it would shift the
+rest of the line and break column alignment), it is NFC, and has gone through
+`reader.sanitize.clean`. Control bytes are never stripped before decoding: VISCII and TCVN3
+put capitals on C0 bytes.
 """
 
 from __future__ import annotations
@@ -344,7 +347,7 @@ def _looks_binary(text: str) -> bool:
 
 
 def decode_bytes(data: bytes) -> Decoded:
-    """Decode a file's bytes to NFC text with "\\n" line endings, safe to show in a terminal.
+    """Decode a file's bytes to NFC text with "\\n" line endings and no tab, safe to show.
 
     Raises DecodeError with a short reason for an empty, whitespace-only or binary file.
     """
@@ -353,6 +356,8 @@ def decode_bytes(data: bytes) -> Decoded:
     text, encoding, uncertain = _decode(data)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        text = text.replace("\t", " ")
     text = nfc(text)
     if not text:
         raise DecodeError("empty file")
