@@ -18,13 +18,15 @@ __all__ = ["QUERY_HELP", "Clause", "DateSpec", "Query", "Scope", "Term", "parse_
 QUERY_HELP = (
     "Type words in any case, with or without diacritics (Tan Son Hoa, tân sơn hoà and "
     "TÂN SƠN HÒA are the same); every word must occur, and words found together, in order, "
-    "rank first. The last word may be unfinished (tan son h), initials and abbreviations "
-    "work both ways (antt, hdnd = Hội đồng nhân dân), so do words typed without spaces "
-    "(tansonhoa) and small typos (tan son hao). Operators: 'word = exactly this word (no "
-    'typos or prefixes; with diacritics typed, exactly those), "a phrase" = these words '
-    "together, !word = exclude, ^word = the title starts with it, a | b = either, "
-    "title:word, author:word (also tieude:, tacgia:), date:2025, date:10/2025, date:22/10 "
-    "or date:22/10/2025 (also ngay:)."
+    "rank first, then title before author, section or date, lead, body, and newer first. "
+    "The last word may be unfinished (tan son h); end with a space to rank it as a whole "
+    "word. Abbreviations work both ways (hdnd = Hội đồng nhân dân), so do finished initials "
+    '("tsh " = Tân Sơn Hòa), words typed without spaces (tansonhoa) and small typos '
+    "(tan son hao). "
+    "Operators: 'word = exactly this word (no typos or prefixes; with diacritics typed, "
+    'exactly those), "a phrase" = these words together, !word = exclude, ^word = the title '
+    "starts with it, a | b = either, title:word, author:word (also tieude:, tacgia:), "
+    "date:2025, date:10/2025, date:22/10 or date:22/10/2025 (also ngay:)."
 )
 
 

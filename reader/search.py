@@ -125,10 +125,10 @@ class Hit:
 
 # -- patterns ---------------------------------------------------------------------------------
 
-#: Documents verified one by one in a phrase class before scanning for word adjacency.
+#: Documents verified one by one in an exact-diacritics body class before a full scan.
 _LAZY_CHECKS = 1000
 #: Typo windows are a best-effort "did you mean": at most this many documents are verified
-#: for them per search (newest first), and they never trigger an adjacency scan.
+#: for them per search (newest first), and they never trigger a full scan.
 _TYPO_CHECKS = 600
 #: Below this many candidates a phrase is looked for document by document.
 _PER_DOCUMENT_SCAN = 1500
@@ -448,10 +448,10 @@ class SearchIndex:
         """The best `limit` (score, slot) pairs; score = (tier, field, proximity, rank).
 
         Classes of the primary unit are visited best first and their documents newest first;
-        a class stops as soon as no later document can beat the `limit`-th hit. Phrase classes
-        whose word adjacency is not known yet verify documents one by one and only scan for
-        adjacency (once, cached) when that takes long, so a common phrase is found among the
-        newest documents without reading the others.
+        a class stops as soon as no later document can beat the `limit`-th hit. A phrase in
+        the body is found by a scan that stops there too, so a common phrase is found among
+        the newest documents without reading the others; a scan that runs to the end is
+        cached per phrase and narrows the scans of the phrases typed after it.
         """
         ix = self._index
         candidates = ix.alive
