@@ -170,7 +170,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     library = _load(args.paths)
     if not library.articles:
         return 1
-    hits = library.search(args.query, limit=args.limit)
+    # A script's query is complete: the trailing space tells the engine that the last word
+    # is finished (while typing, it is read as a prefix).
+    hits = library.search(args.query + " ", limit=args.limit)
     for hit in hits:
         if args.json:
             _print_json(
