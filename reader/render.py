@@ -72,6 +72,8 @@ def meta_line(article: Article) -> str:
     if article.views is not None:
         parts.append(f"{article.views:,} views")
     parts.append(f"{article.words:,} words · {article.reading_minutes} min read")
+    if article.title_derived:
+        parts.append("title taken from the lead")
     if article.encoding not in ("utf-8", "ascii"):
         note = " (uncertain)" if article.encoding_uncertain else ""
         parts.append(f"{article.encoding}{note}")

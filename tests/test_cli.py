@@ -73,6 +73,15 @@ def test_show_prints_the_article_like_the_reader_pane(capsys):
     assert "\x1b" not in out
 
 
+def test_show_marks_a_title_derived_from_the_lead(capsys):
+    code, out, _ = run(capsys, "show", "000_a0a02f5c6af17f43.txt", str(ARTICLES))
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("Đảng ủy các phường")
+    assert "title taken from the lead" in lines[2]
+    # the lead it came from is shown whole, as the first paragraph
+    assert lines[4].startswith("Chiều 22-10, Đảng ủy các phường")
+
+
 def test_show_unknown_id_fails_with_a_message(capsys):
     code, out, err = run(capsys, "show", "nope.txt", str(ARTICLES))
     assert code == 1 and out == "" and "nope.txt" in err

@@ -280,7 +280,12 @@ class ArticleList(ScrollView, can_focus=True):
         if width >= 70:
             right_cells += WHO_CELLS + 1
         title_cells = max(1, width - right_cells - 1)
-        title = self._lit(article.title or "(untitled)", row.title_spans)
+        # A title the parser made up from the lead is shown in italics.
+        title = self._lit(
+            article.title or "(untitled)",
+            row.title_spans,
+            "italic" if article.title_derived else "",
+        )
         title.truncate(title_cells, overflow="ellipsis", pad=True)
         if width >= 40:
             d = Text(date, style=self.get_component_rich_style("article-list--date", partial=True))
