@@ -1,0 +1,109 @@
+"""One measurement run in a fresh process: load + index a corpus, then time searches.
+
+Run by bench.py, never imported by it, so each load starts with cold imports and caches:
+
+    python tests/benchmarks/_worker.py CORPUS_DIR OUT_JSON [--titles FILE]
+        [--queries JSON_LIST] [--budget SECONDS]
+
+Writes a JSON object: phase times (s), peak RSS after load+index (KiB), article/problem counts,
+and one [query, prefix, seconds, hits] row per timed search call.
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()  # before any other import: imports count as start-up
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def prefixes(query: str) -> list[str]:
+    """Every prefix of `query`, as it is typed one character at a time."""
+    return [query[: i + 1] for i in range(len(query))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--titles", type=Path, help="write the loaded titles here, one a line")
+    parser.add_argument("--queries", default="[]", help="JSON list of queries to type")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds for all searches")
+    parser.add_argument(
+        "--count-limit", type=int, help="also record len(search(prefix, limit=N)) per prefix"
+    )
+    args = parser.parse_args()
+
+    from reader.library import Library
+
+    t_import = time.perf_counter()
+    lib = Library.load([args.corpus])
+    t_load = time.perf_counter()
+    _ = lib.index  # build the search index now, not on the first keystroke
+    t_index = time.perf_counter()
+    rss_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    if args.titles is not None:
+        with open(args.titles, "w", encoding="utf-8") as handle:
+            for article in lib.articles:
+                handle.write(" ".join(article.title.split()) + "\n")
+
+    # Every prefix of every query, in a fixed shuffled order: if the budget runs out, what was
+    # measured is still a fair sample of all queries rather than the first few.
+    queries: list[str] = json.loads(args.queries)
+    calls = [(q, p) for q in queries for p in prefixes(q)]
+    random.Random(0).shuffle(calls)
+    rows: list[tuple[str, str, float, int]] = []
+    errors: dict[str, str] = {}
+    search_start = time.perf_counter()
+    for query, prefix in calls:
+        if time.perf_counter() - search_start > args.budget:
+            break
+        t = time.perf_counter()
+        try:
+            hits = len(lib.search(prefix))
+        except Exception as exc:  # a broken engine must not stop the benchmark
+            errors[prefix] = f"{type(exc).__name__}: {exc}"
+            continue
+        rows.append((query, prefix, time.perf_counter() - t, hits))
+
+    # What a UI listing at most N hits would count, for checking its "N/M" counter.
+    counts: dict[str, int] = {}
+    if args.count_limit:
+        count_start = time.perf_counter()
+        for query in queries:
+            for prefix in prefixes(query):
+                if time.perf_counter() - count_start > args.budget:
+                    break
+                try:
+                    counts[prefix] = len(lib.search(prefix, limit=args.count_limit))
+                except Exception:  # already reported by the timed loop
+                    continue
+
+    result = {
+        "import_s": t_import - _T0,
+        "load_s": t_load - t_import,
+        "index_s": t_index - t_load,
+        "total_s": t_index - _T0,
+        "rss_load_kib": rss_load,
+        "rss_end_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "articles": len(lib.articles),
+        "problems": sum(1 for p in lib.problems if getattr(p, "skipped", True)),
+        "warnings": sum(1 for p in lib.problems if not getattr(p, "skipped", True)),
+        "calls_planned": len(calls),
+        "searches": rows,
+        "search_errors": errors,
+        "counts": counts,
+    }
+    args.out.write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
