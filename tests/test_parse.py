@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 from pathlib import Path
 
 import pytest
@@ -51,14 +53,43 @@ def kinds(meta: Metadata) -> list[BlockKind]:
 TABLE = [
     # prefix, title (or None: checked separately), date, time, author, section, views
     ("000", None, "--10-22", None, "CẨM TUYẾT", None, None),
-    ("001", "4 phường ở TP.HCM ký quy chế phối hợp giữ an ninh trật tự", "2025-10-22", "21:06",
-     None, None, None),
-    ("002", "Ban Thường vụ Thành ủy làm việc với tập thể Đảng ủy phường Đức Xuân", "--04-13",
-     None, "Minh Cường", None, None),
-    ("003", "THÀNH ỦY LONG XUYÊN LÀM VIỆC VỀ CÔNG TÁC XÂY DỰNG ĐẢNG VÀ CÔNG TÁC DÂN VẬN TẠI "
-     "PHƯỜNG MỸ THỚI VÀ MỸ THẠNH", "--04-03", None, None, None, None),
-    ("004", "Giao ban chuyên đề về thực hiện công tác tổ chức xây dựng đảng ở cơ sở",
-     "2022-05-05", "13:45", None, "Tin tức - Sự kiện nổi bật", 1351),
+    (
+        "001",
+        "4 phường ở TP.HCM ký quy chế phối hợp giữ an ninh trật tự",
+        "2025-10-22",
+        "21:06",
+        None,
+        None,
+        None,
+    ),
+    (
+        "002",
+        "Ban Thường vụ Thành ủy làm việc với tập thể Đảng ủy phường Đức Xuân",
+        "--04-13",
+        None,
+        "Minh Cường",
+        None,
+        None,
+    ),
+    (
+        "003",
+        "THÀNH ỦY LONG XUYÊN LÀM VIỆC VỀ CÔNG TÁC XÂY DỰNG ĐẢNG VÀ CÔNG TÁC DÂN VẬN TẠI "
+        "PHƯỜNG MỸ THỚI VÀ MỸ THẠNH",
+        "--04-03",
+        None,
+        None,
+        None,
+        None,
+    ),
+    (
+        "004",
+        "Giao ban chuyên đề về thực hiện công tác tổ chức xây dựng đảng ở cơ sở",
+        "2022-05-05",
+        "13:45",
+        None,
+        "Tin tức - Sự kiện nổi bật",
+        1351,
+    ),
 ]
 
 
@@ -124,7 +155,10 @@ def test_004_header_footer_and_body_dates(samples):
     text = samples["004"]
     meta = parse(text)
     assert kinds(meta)[:4] == [
-        BlockKind.SECTION, BlockKind.TITLE, BlockKind.DATELINE, BlockKind.LEAD,
+        BlockKind.SECTION,
+        BlockKind.TITLE,
+        BlockKind.DATELINE,
+        BlockKind.LEAD,
     ]
     dateline = meta.blocks[2]
     assert dateline.text.startswith("Ngày đăng 05/05/2022") and "\u00a0" in dateline.text
@@ -154,8 +188,9 @@ def test_sample_blocks_partition_the_text(samples, prefix):
 
 def test_words_count_the_reading_text(samples):
     meta = parse(samples["002"])
-    reading = [b for b in meta.blocks if b.kind in (BlockKind.LEAD, BlockKind.BODY,
-                                                    BlockKind.CAPTION)]
+    reading = [
+        b for b in meta.blocks if b.kind in (BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION)
+    ]
     tokens = sum(len(b.text.split()) for b in reading)
     assert tokens - 5 <= meta.words <= tokens
     assert parse("Tiêu đề\n\nMột – hai | ba - bốn.").words == 4
@@ -211,14 +246,18 @@ def test_invalid_or_absent_dates_are_rejected(opener):
 
 
 def test_body_dates_are_not_the_article_date():
-    text = ("Tiêu đề bài báo\n\nĐoàn công tác làm việc với địa phương.\n\n"
-            "Ngày 30/9/2021, Quận ủy ban hành kế hoạch.\n")
+    text = (
+        "Tiêu đề bài báo\n\nĐoàn công tác làm việc với địa phương.\n\n"
+        "Ngày 30/9/2021, Quận ủy ban hành kế hoạch.\n"
+    )
     assert parse(text).date is None
 
 
 def test_file_opening_with_the_lead():
-    lead = ("Sáng 5/3, Ban Thường vụ Thành ủy làm việc với Đảng ủy phường Mỹ Thới về công tác "
-            "xây dựng Đảng và công tác dân vận năm 2024, với sự tham dự của nhiều đồng chí.")
+    lead = (
+        "Sáng 5/3, Ban Thường vụ Thành ủy làm việc với Đảng ủy phường Mỹ Thới về công tác "
+        "xây dựng Đảng và công tác dân vận năm 2024, với sự tham dự của nhiều đồng chí."
+    )
     meta = parse(f"{lead}\n\nĐoàn ghi nhận kết quả đạt được.\n\nNguyễn Văn An\n")
     assert meta.title_derived is True
     assert meta.title.startswith("Ban Thường vụ Thành ủy làm việc")
@@ -229,11 +268,13 @@ def test_file_opening_with_the_lead():
 
 
 def test_french_article_is_not_confused():
-    text = ("La réforme des retraites adoptée par le Parlement\n\n"
-            "Paris, le 5 mars 2024 — Le gouvernement a obtenu un vote favorable après des "
-            "semaines de débats.\n\n"
-            "Les syndicats appellent à une nouvelle journée de mobilisation le 23 mars.\n\n"
-            "Publié le 5 mars 2024 à 10h30, mis à jour à 12h00\n")
+    text = (
+        "La réforme des retraites adoptée par le Parlement\n\n"
+        "Paris, le 5 mars 2024 — Le gouvernement a obtenu un vote favorable après des "
+        "semaines de débats.\n\n"
+        "Les syndicats appellent à une nouvelle journée de mobilisation le 23 mars.\n\n"
+        "Publié le 5 mars 2024 à 10h30, mis à jour à 12h00\n"
+    )
     meta = parse(text)
     assert meta.title == "La réforme des retraites adoptée par le Parlement"
     assert meta.title_derived is False
@@ -243,11 +284,13 @@ def test_french_article_is_not_confused():
 
 
 def test_english_bylines_and_views():
-    text = ("Markets rally as inflation cools\n"
-            "Published: 12/03/2024 09:15 | Views: 1,351\n\n"
-            "Stocks rose on Tuesday after data showed prices easing.\n\n"
-            "Share | Print\n\n"
-            "Jane Smith\n")
+    text = (
+        "Markets rally as inflation cools\n"
+        "Published: 12/03/2024 09:15 | Views: 1,351\n\n"
+        "Stocks rose on Tuesday after data showed prices easing.\n\n"
+        "Share | Print\n\n"
+        "Jane Smith\n"
+    )
     meta = parse(text)
     assert meta.title == "Markets rally as inflation cools"
     assert meta.date is not None and meta.date.iso() == "2024-03-12" and meta.time == "09:15"
@@ -293,31 +336,43 @@ def test_section_line_needs_a_reason():
     meta = parse("Hội nghị tổng kết\n\nSáng 5/3, Ban Thường vụ họp bàn công tác năm 2024.\n")
     assert meta.section is None and meta.title == "Hội nghị tổng kết"
     # a breadcrumb above a title is a section
-    meta = parse("Thời sự > Chính trị\n\nHội nghị Ban Chấp hành Trung ương khai mạc\n\n"
-                 "Sáng 5/3, hội nghị khai mạc tại Hà Nội.\n")
+    meta = parse(
+        "Thời sự > Chính trị\n\nHội nghị Ban Chấp hành Trung ương khai mạc\n\n"
+        "Sáng 5/3, hội nghị khai mạc tại Hà Nội.\n"
+    )
     assert meta.section == "Thời sự > Chính trị"
     assert meta.title == "Hội nghị Ban Chấp hành Trung ương khai mạc"
 
 
 def test_captions_credits_and_furniture():
-    text = ("Tiêu đề bài\n\n"
-            "Đoạn mở đầu của bài viết.\n\n"
-            "Quang cảnh buổi lễ\n\n"
-            "Ảnh: TTXVN\n\n"
-            "Đoạn thân bài thứ nhất.\n\n"
-            "1. Những kết quả đạt được\n\n"
-            "Đồng chí Nguyễn Văn A phát biểu (Ảnh: Minh Cường)\n\n"
-            "NHIỆM VỤ THỜI GIAN TỚI\n\n"
-            "Đoạn thân bài thứ hai.\n\n"
-            "Xem thêm: Bài viết liên quan về hội nghị\n\n"
-            "Chia sẻ | In bài | Gửi email\n")
+    text = (
+        "Tiêu đề bài\n\n"
+        "Đoạn mở đầu của bài viết.\n\n"
+        "Quang cảnh buổi lễ\n\n"
+        "Ảnh: TTXVN\n\n"
+        "Đoạn thân bài thứ nhất.\n\n"
+        "1. Những kết quả đạt được\n\n"
+        "Đồng chí Nguyễn Văn A phát biểu (Ảnh: Minh Cường)\n\n"
+        "NHIỆM VỤ THỜI GIAN TỚI\n\n"
+        "Đoạn thân bài thứ hai.\n\n"
+        "Xem thêm: Bài viết liên quan về hội nghị\n\n"
+        "Chia sẻ | In bài | Gửi email\n"
+    )
     meta = parse(text)
     assert meta.captions == ["Quang cảnh buổi lễ", "Đồng chí Nguyễn Văn A phát biểu"]
     assert meta.credits == ["TTXVN", "Minh Cường"]
     assert kinds(meta) == [
-        BlockKind.TITLE, BlockKind.LEAD, BlockKind.CAPTION, BlockKind.CAPTION, BlockKind.BODY,
-        BlockKind.BODY, BlockKind.CAPTION, BlockKind.BODY, BlockKind.BODY,
-        BlockKind.BOILERPLATE, BlockKind.BOILERPLATE,
+        BlockKind.TITLE,
+        BlockKind.LEAD,
+        BlockKind.CAPTION,
+        BlockKind.CAPTION,
+        BlockKind.BODY,
+        BlockKind.BODY,
+        BlockKind.CAPTION,
+        BlockKind.BODY,
+        BlockKind.BODY,
+        BlockKind.BOILERPLATE,
+        BlockKind.BOILERPLATE,
     ]
     assert meta.author is None
 
@@ -364,16 +419,22 @@ def test_lines_that_cannot_be_titles_are_skipped():
 
 
 def test_views_variants():
-    for line, views in [("Lượt xem: 1351", 1351), ("lượt xem 12.345", 12345),
-                        ("Views: 1,351", 1351), ("2.048 lượt xem", 2048)]:
+    for line, views in [
+        ("Lượt xem: 1351", 1351),
+        ("lượt xem 12.345", 12345),
+        ("Views: 1,351", 1351),
+        ("2.048 lượt xem", 2048),
+    ]:
         meta = parse(f"Tiêu đề bài\n{line}\n\nĐoạn mở đầu.\n")
         assert meta.views == views, line
 
 
 def test_hard_wrapped_text_makes_paragraphs_of_line_runs():
-    wrapped = ("Đoàn công tác Ban Thường vụ Thành ủy đã có buổi làm việc\n"
-               "với Đảng ủy phường về công tác xây dựng Đảng và công tác\n"
-               "dân vận năm 2024 tại hội trường của phường.\n")
+    wrapped = (
+        "Đoàn công tác Ban Thường vụ Thành ủy đã có buổi làm việc\n"
+        "với Đảng ủy phường về công tác xây dựng Đảng và công tác\n"
+        "dân vận năm 2024 tại hội trường của phường.\n"
+    )
     text = "Tiêu đề bài\n\n" + "\n".join([wrapped] * 4)
     meta = parse(text)
     assert kinds(meta) == [BlockKind.TITLE, BlockKind.LEAD] + [BlockKind.BODY] * 3
@@ -424,3 +485,41 @@ def test_parse_never_raises_and_loses_no_text(text):
 def test_public_parse_on_arbitrary_text(text):
     meta = parse(text)
     assert_blocks_partition(text, meta)
+
+
+# --- regression: the parse of a fixed corpus never changes --------------------------------
+
+
+def _corpus_texts(samples: dict[str, str]) -> list[str]:
+    """The samples, 300 synthetic articles, and 300 texts mixing their lines with odd ones."""
+    from reader.decode import decode_bytes
+    from tests.benchmarks.corpus import generate
+
+    texts = [samples[k] for k in sorted(samples)]
+    texts += [decode_bytes(art.data).text for art in generate(300, seed=1)]
+    rng = random.Random(7)
+    pool = [line for t in texts for line in t.split("\n")] + _VI_LINES
+    for _ in range(300):
+        lines = rng.sample(pool, rng.randint(1, 14))
+        texts.append(rng.choice(("\n", "\n\n", "\n \n")).join(lines))
+    return texts
+
+
+def _digest(items: list[str]) -> str:
+    h = hashlib.sha256()
+    for item in items:
+        h.update(hashlib.sha256(item.encode("utf-8", "surrogatepass")).digest())
+    return h.hexdigest()
+
+
+# Recorded with the parser of commit 15e55b9 (before the speed-up). When the inputs change
+# (corpus generator, decoder, samples), the test is skipped: re-record both digests then.
+CORPUS_INPUT_DIGEST = "cb2d0c6bf2bc2acdf6570bd30e7bd797d0d17c96ff4677d23e02e5c759d7cf40"
+CORPUS_PARSE_DIGEST = "40c350c277cd870b64d833303392aa7311ff071eb89fff0a1fe3316ee9733c88"
+
+
+def test_parse_of_a_fixed_corpus_is_unchanged(samples):
+    texts = _corpus_texts(samples)
+    if _digest(texts) != CORPUS_INPUT_DIGEST:
+        pytest.skip(f"the corpus changed ({_digest(texts)}): re-record its parse digest")
+    assert _digest([repr(parse(t)) for t in texts]) == CORPUS_PARSE_DIGEST
