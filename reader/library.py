@@ -15,7 +15,7 @@ from reader.files import FoundFile, Problem, discover
 from reader.parse import parse
 
 if TYPE_CHECKING:
-    from reader.search import Hit, SearchIndex
+    from reader.search import Hit, Hits, SearchIndex
 
 __all__ = ["Library", "Problem", "load_all", "load_file", "scan"]
 
@@ -157,9 +157,15 @@ class Library:
             self._index = SearchIndex(self.articles)
         return self._index
 
-    def search(self, query: str, limit: int = 50) -> list[Hit]:
-        """Hits for `query`, best first (see reader.search for the query syntax)."""
+    def search(self, query: str, limit: int = 50) -> Hits:
+        """Hits for `query`, best first (see reader.search for the query syntax); the
+        result's `total` counts every match (an upper bound when `exact` is False)."""
         return self.index.search(query, limit=limit)
+
+    def count(self, query: str) -> tuple[int, bool]:
+        """How many articles match `query`, and whether that count is exact (else it is an
+        upper bound: see `reader.search.Hits`)."""
+        return self.index.count(query)
 
     def search_titles(self, query: str, limit: int = 30) -> list[Hit]:
         """Hits whose title matches `query`, best first (the quick switcher's list)."""

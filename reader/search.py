@@ -52,7 +52,7 @@ from reader.phrase import (
 from reader.plan import Planner, Unit
 from reader.query import Query, Scope, parse_query
 
-__all__ = ["Hit", "MatchField", "SearchIndex", "Span", "Tier", "match_spans"]
+__all__ = ["Hit", "Hits", "MatchField", "SearchIndex", "Span", "Tier", "match_spans"]
 
 
 class MatchField(IntEnum):
@@ -121,6 +121,23 @@ class Hit:
             f"Hit({self.article.id!r}, score={self.score:g}, tier={self.tier.name}, "
             f"field={self.field.name})"
         )
+
+
+class Hits(list[Hit]):
+    """The hits of one search, best first, and how many documents match in all.
+
+    `total` is the number of matching documents, never below `len(self)`. When the list was
+    cut at the limit it comes from the candidate bitsets without verifying every document:
+    `exact` then tells whether it is the true count or an upper bound (a phrase, say, whose
+    words are in more documents than the phrase itself).
+    """
+
+    __slots__ = ("exact", "total")
+
+    def __init__(self, hits: Iterable[Hit] = (), total: int = 0, exact: bool = True) -> None:
+        super().__init__(hits)
+        self.total = max(total, len(self))
+        self.exact = exact
 
 
 # -- patterns ---------------------------------------------------------------------------------
@@ -203,21 +220,80 @@ class SearchIndex:
         with self._lock:
             return self._index.remove(article_id)
 
-    def search(self, query: str, limit: int = 50) -> list[Hit]:
-        """Hits for `query`, best first (see reader.query for the syntax). Never raises on a
-        malformed query; an empty or operator-only query has no hits."""
+    def search(self, query: str, limit: int = 50) -> Hits:
+        """Hits for `query`, best first (see reader.query for the syntax), with the total
+        number of matching documents (see `Hits`). Never raises on a malformed query; an
+        empty or operator-only query has no hits."""
         if limit <= 0 or not isinstance(query, str) or not query.strip():
-            return []
+            return Hits()
         parsed = parse_query(query)
         if parsed.empty:
-            return []
+            return Hits()
         with self._lock:
             self._index.flush()
             units = self._planner.units(parsed)
             for unit in units:
                 unit.classes = self._classes(unit)
             ranked = self._rank(units, parsed, limit)
-            return [self._hit(slot, score, parsed, units) for score, slot in ranked]
+            hits = [self._hit(slot, score, parsed, units) for score, slot in ranked]
+            if len(hits) < limit:  # every match was found and verified
+                return Hits(hits, len(hits), True)
+            typos = any(h.tier is Tier.TYPO for h in hits)
+            total, exact = self._total(units, parsed, typos)
+            return Hits(hits, total, exact)
+
+    def count(self, query: str) -> tuple[int, bool]:
+        """How many documents match `query`, and whether that is exact (else an upper
+        bound); as cheap as one search for a single hit."""
+        hits = self.search(query, limit=1)
+        return hits.total, hits.exact
+
+    def _total(self, units: list[Unit], query: Query, typos: bool) -> tuple[int, bool]:
+        """The documents that can match every unit, from the class bitsets without
+        verification (no scans), and whether no document in that count could fail it."""
+        ix = self._index
+        candidates = ix.alive
+        exact = True
+        primary = max(units, key=lambda u: (not u.scoped, u.size))
+        for unit in units:
+            classes = list(unit.classes)
+            if unit is primary and typos:
+                classes += self._typo_classes(unit)
+            sure = maybe = 0
+            for cls in classes:
+                bits, known = self._class_bound(cls)
+                if known:
+                    sure |= bits
+                else:
+                    maybe |= bits
+            candidates &= sure | maybe
+            if maybe & ~sure & candidates:
+                exact = False
+        excluded_bits, excluded_phrases = self._excluded(query)
+        candidates &= ~excluded_bits
+        if excluded_phrases:
+            exact = False
+        return candidates.bit_count(), exact
+
+    def _class_bound(self, cls: _Class) -> tuple[int, bool]:
+        """A class's documents without verifying any, and whether each of them matches."""
+        pattern = cls.pattern
+        if cls.anchored is not None:
+            assert cls.bits is not None
+            return cls.bits, b" " not in cls.anchored
+        if pattern is None:
+            return cls.bits or 0, True
+        if cls.any_field:
+            bits = self._pattern_bits(pattern, MatchField.BODY, scan=False)
+            return bits | self._pattern_bits(pattern, MatchField.META, scan=False), False
+        bits = cls.bits
+        if bits is None:
+            bits = self._pattern_bits(pattern, cls.where, scan=False)
+        if not pattern.needs_verify:
+            return bits, True
+        # A body phrase whose documents were found by a complete scan is exact.
+        known = self._streams(cls) and self._phrase_bits(pattern.positions, scan=False) is not None
+        return bits, known
 
     # -- query compilation --------------------------------------------------------------------
 

@@ -470,3 +470,46 @@ def test_chunk_scan_across_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     for q in queries:
         assert len(expected[q]) == 200, q
         assert ranked(chunked, q) == expected[q], q
+
+
+# -- total match count (the filter's "N/M" counter) -------------------------------------------
+
+
+def _counting_index() -> SearchIndex:
+    arts = [make(f"p{i}", "Tin", "Phường Tân Sơn Hòa họp.") for i in range(30)]
+    arts += [make(f"s{i}", "Tin", "Tân và Hòa, Sơn ở xa.") for i in range(20)]
+    arts += [make(f"o{i}", "Tin", "Long Xuyên.") for i in range(10)]
+    return SearchIndex(arts)
+
+
+@pytest.mark.parametrize(
+    ("query", "matches"),
+    [("tan son hoa", 50), ("long xuyen", 10), ("phuong", 30), ("!phuong tan", 20), ("hue", 0)],
+)
+def test_total_counts_every_match_beyond_the_limit(query: str, matches: int) -> None:
+    index = _counting_index()
+    everything = index.search(query, limit=1000)
+    assert len(everything) == everything.total == matches and everything.exact
+    capped = index.search(query, limit=5)
+    assert len(capped) == min(5, matches)
+    assert capped.total == matches and capped.exact
+    assert index.count(query) == (matches, True)
+
+
+def test_total_of_a_phrase_is_exact_or_an_upper_bound() -> None:
+    index = _counting_index()
+    capped = index.search('"tan son hoa"', limit=5)
+    assert len(capped) == 5
+    assert capped.total >= 30
+    assert capped.exact == (capped.total == 30)
+    # Once the phrase was scanned to the end its documents are known: the count is exact.
+    assert len(index.search('"tan son hoa"', limit=1000)) == 30
+    assert index.count('"tan son hoa"') == (30, True)
+
+
+def test_library_search_carries_the_total(library: Library) -> None:
+    hits = library.search("hdnd", limit=2)
+    assert len(hits) == 2 and hits.total >= 5
+    total, _ = library.count("hdnd")
+    assert total == hits.total
+    assert library.count("") == (0, True)
