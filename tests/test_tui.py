@@ -230,3 +230,22 @@ async def test_odd_terminal_sizes_render(size):
         await settle(pilot)
         await pilot.pause()
         assert app.article_list.rows
+
+
+async def test_find_in_a_big_article_runs_off_the_event_loop(tmp_path):
+    para = "Đảng ủy phường Tân Sơn Hòa tổ chức hội nghị về an ninh trật tự. " * 20
+    (tmp_path / "big.txt").write_text(
+        "Bài rất dài\n\n" + "\n\n".join([para] * 1600) + "\n\nCuối bài có từ hiếm: Xuyên Mộc.",
+        encoding="utf-8",
+    )
+    app = ReaderApp([tmp_path])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        assert len(app.article_view.article.text) > 2_000_000
+        await pilot.press("enter", "slash", *"xuyen moc")
+        await settle(pilot)
+        assert app.find_bar.query_one(".count").text == "1/1"
+        view = app.article_view
+        start, end = view.matches[0]
+        assert view.article.text[start:end] == "Xuyên Mộc"
+        assert view.scroll_y > 1000  # scrolled to the match near the end

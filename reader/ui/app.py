@@ -38,6 +38,7 @@ from reader.ui.problems_screen import ProblemsScreen
 NARROW = 100  # below this many columns, one pane at a time
 SEARCH_LIMIT = 500  # hits listed by the filter
 POST_EVERY = 0.25  # seconds between list updates while loading
+INLINE_FIND_CHARS = 262_144  # bigger articles are searched for highlights in a worker
 FOLLOW_DELAY = 0.08  # seconds the reader pane waits for typing in the filter to pause
 
 
@@ -102,6 +103,7 @@ class ReaderApp(App[None]):
         self._reload_pending = False
         self._keep_after_search: Article | None = None  # a reload keeps the selected hit
         self._show_timer: Timer | None = None
+        self._light_generation = 0
         self._stop_watching = threading.Event()
 
     # --- layout -----------------------------------------------------------------------
@@ -325,23 +327,60 @@ class ReaderApp(App[None]):
         The same article (or a reloaded copy of it) keeps its scroll position.
         """
         view = self.article_view
-        highlights: list[tuple[int, int]] = []
-        title_spans: list[tuple[int, int]] = []
-        if article is not None and self._query:
-            highlights = match_spans(article.text, self._query)
-            title_spans = match_spans(article.title, self._query)
         if article is not None and article is view.article:
             if not self.find_bar.is_open:
-                view.set_matches(highlights, step=False, title_spans=title_spans)
+                self._light(article, self._query, step=False)
             return
         same_file = (
             article is not None and view.article is not None and view.article.path == article.path
         )
         scroll = view.scroll_y
         self.find_bar.close()
-        view.show(article, highlights, title_spans)
+        view.show(article)
         if same_file:
             view.scroll_to(y=scroll, animate=False, immediate=True)
+        if article is not None and self._query:
+            self._light(article, self._query, step=False)
+
+    def _light(self, article: Article, query: str, *, step: bool) -> None:
+        """Light `query`'s matches in the shown article; `step` makes them find matches.
+
+        A big article is searched in a worker, so typing never waits for a 25 MB scan.
+        """
+        self._light_generation += 1
+        title_spans = None if step else match_spans(article.title, query)
+        if not query.strip():
+            self._apply_light(self._light_generation, article, [], step, title_spans)
+        elif len(article.text) <= INLINE_FIND_CHARS:
+            spans = match_spans(article.text, query)
+            self._apply_light(self._light_generation, article, spans, step, title_spans)
+        else:
+            self._light_worker(self._light_generation, article, query, step, title_spans)
+
+    @work(thread=True, exclusive=True, group="light")
+    def _light_worker(
+        self,
+        generation: int,
+        article: Article,
+        query: str,
+        step: bool,
+        title_spans: list[tuple[int, int]] | None,
+    ) -> None:
+        spans = match_spans(article.text, query)
+        self.call_from_thread(self._apply_light, generation, article, spans, step, title_spans)
+
+    def _apply_light(
+        self,
+        generation: int,
+        article: Article,
+        spans: list[tuple[int, int]],
+        step: bool,
+        title_spans: list[tuple[int, int]] | None,
+    ) -> None:
+        view = self.article_view
+        if generation != self._light_generation or view.article is not article:
+            return  # the query or the article changed meanwhile
+        view.set_matches(spans, step=step, title_spans=title_spans)
 
     @on(ArticleList.Opened)
     def _open(self, message: ArticleList.Opened) -> None:
@@ -461,8 +500,8 @@ class ReaderApp(App[None]):
     @on(Input.Changed, "#find QueryInput")
     def _find_changed(self, event: Input.Changed) -> None:
         article = self.article_view.article
-        spans = match_spans(article.text, event.value) if article and event.value.strip() else []
-        self.article_view.set_matches(spans)
+        if article is not None:
+            self._light(article, event.value, step=True)
 
     @on(ArticleView.MatchMoved)
     def _find_count(self, message: ArticleView.MatchMoved) -> None:
@@ -489,8 +528,8 @@ class ReaderApp(App[None]):
         """Close the find bar; the filter's highlights come back, the scroll stays."""
         self.find_bar.close()
         article = self.article_view.article
-        spans = match_spans(article.text, self._query) if article and self._query else []
-        self.article_view.set_matches(spans, step=False)
+        if article is not None:
+            self._light(article, self._query, step=False)
         self.article_view.focus()
 
     # --- problems and commands ---

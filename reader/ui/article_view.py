@@ -7,10 +7,11 @@ opens at once; the scrollbar uses an estimate for the part not wrapped yet.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -99,7 +100,8 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.article: Article | None = None
-        self._highlights: list[Span] = []
+        self._set_highlights(())
+        self._style_set = Styles()
         self._title_spans: list[Span] = []
         self._match_index = -1
         self._paras: list[Para] = []
@@ -116,7 +118,7 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         """Show `article` from its top, lighting `highlights` (spans into its text)."""
         self.article = article
-        self._highlights = sorted(highlights)
+        self._set_highlights(highlights)
         self._title_spans = list(title_spans)
         self._match_index = -1
         self._rebuild()
@@ -128,20 +130,40 @@ class ArticleView(ScrollView, can_focus=True):
         """Light `spans`, keeping the scroll position.
 
         With `step`, they are find matches: the first one at or below the top of the view
-        becomes current and is scrolled into view, and n/N step through them.
+        becomes current and is scrolled into view, and n/N step through them. Highlights are
+        applied as lines are drawn, so this neither rebuilds nor rewraps the article.
         """
-        self._highlights = sorted(spans)
+        self._set_highlights(spans)
         if title_spans is not None:
             self._title_spans = list(title_spans)
         self._match_index = -1
-        self._rebuild(keep_scroll=True)
         if self._highlights and step:
             top = self._offset_at_line(int(self.scroll_y))
-            starts = [s for s, _ in self._highlights]
-            self._match_index = min(bisect.bisect_left(starts, top), len(starts) - 1)
-            self._rebuild(keep_scroll=True)
+            index = bisect.bisect_left(self._starts, top)
+            self._match_index = min(index, len(self._starts) - 1)
             self._scroll_to_match()
+        self._repaint()
         self.post_message(self.MatchMoved(self._match_index, len(self._highlights)))
+
+    def _set_highlights(self, spans: Sequence[Span]) -> None:
+        self._highlights = sorted(spans)
+        self._starts = [start for start, _ in self._highlights]
+        # the furthest end of any span starting at or before each one, for overlap lookups
+        self._reach: list[int] = []
+        reach = 0
+        for _, end in self._highlights:
+            reach = max(reach, end)
+            self._reach.append(reach)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # Focus changes land here too; only a real change (a new theme) needs a new layout.
+        if self.is_mounted and self._styles() != self._style_set:
+            self._rebuild()
+
+    def _repaint(self) -> None:
+        self._cache.clear()
+        self.refresh()
 
     @property
     def matches(self) -> list[Span]:
@@ -162,20 +184,13 @@ class ArticleView(ScrollView, can_focus=True):
             current=get("article-view--current"),
         )
 
-    def _rebuild(self, keep_scroll: bool = False) -> None:
-        current = None
-        if 0 <= self._match_index < len(self._highlights):
-            current = self._highlights[self._match_index]
-        if self.article is None:
-            self._paras = []
-        else:
-            self._paras = article_paragraphs(
-                self.article, self._styles(), self._highlights, current, self._title_spans
-            )
+    def _rebuild(self) -> None:
+        """Lay the article out again (new article or new styles); highlights are separate."""
+        self._style_set = self._styles()
+        article = self.article
+        self._paras = [] if article is None else article_paragraphs(article, self._style_set)
         self._reset_lines()
         self._cache.clear()
-        if keep_scroll:
-            self._ensure(int(self.scroll_y) + self.size.height * 2)
         self._update_virtual_size()
         self.refresh()
 
@@ -295,6 +310,7 @@ class ArticleView(ScrollView, can_focus=True):
         else:
             para = self._paras[index]
             text = para.text[start:end]
+            self._light_line(text, para, start, end)
             text.rstrip()
             text.stylize_before(self.rich_style)
             segments = list(text.render(self.app.console))
@@ -303,6 +319,29 @@ class ArticleView(ScrollView, can_focus=True):
             strip = Strip(segments).crop_extend(0, width, self.rich_style)
         self._cache[key] = strip
         return strip
+
+    def _light_line(self, text: Text, para: Para, start: int, end: int) -> None:
+        """Style the highlights that fall on one drawn line (`start:end` of `para`)."""
+        if para.title:
+            spans: Iterable[Span] = self._title_spans
+            base = 0
+            current = None
+        elif para.offset is not None and self._highlights:
+            base = para.offset
+            lo = bisect.bisect_right(self._reach, base + start)  # first span ending after start
+            hi = bisect.bisect_left(self._starts, base + end)  # spans starting before end
+            spans = self._highlights[lo:hi]
+            current = None
+            if 0 <= self._match_index < len(self._highlights):
+                current = self._highlights[self._match_index]
+        else:
+            return
+        styles = self._style_set
+        for s, e in spans:
+            s, e = max(s - base, start), min(e - base, end)
+            if s < e:
+                style = styles.current if current == (s + base, e + base) else styles.match
+                text.stylize(style, s - start, e - start)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -339,8 +378,8 @@ class ArticleView(ScrollView, can_focus=True):
         if not self._highlights:
             return
         self._match_index = (self._match_index + delta) % len(self._highlights)
-        self._rebuild(keep_scroll=True)
         self._scroll_to_match()
+        self._repaint()
         self.post_message(self.MatchMoved(self._match_index, len(self._highlights)))
 
     def _scroll_to_match(self) -> None:
