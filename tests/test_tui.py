@@ -249,3 +249,23 @@ async def test_find_in_a_big_article_runs_off_the_event_loop(tmp_path):
         start, end = view.matches[0]
         assert view.article.text[start:end] == "Xuyên Mộc"
         assert view.scroll_y > 1000  # scrolled to the match near the end
+
+
+async def test_filter_counts_every_match_and_lists_more_at_the_end(tmp_path):
+    for i in range(700):
+        (tmp_path / f"{i:03d}.txt").write_text(
+            f"Phường số {i} họp bàn an ninh trật tự\n\nChiều 1/2, phường số {i} họp.",
+            encoding="utf-8",
+        )
+    (tmp_path / "other.txt").write_text("Tin khác\n\nKhông liên quan.", encoding="utf-8")
+    app = ReaderApp([tmp_path])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"an ninh trat tu ")
+        await settle(pilot)
+        assert app.filter_bar.query_one(".count").text == "700/701"
+        assert len(app.article_list.rows) == 500  # the first page of hits
+        app.article_list.action_last()  # the user reaches the end of the list
+        await settle(pilot)
+        assert len(app.article_list.rows) == 700
+        assert app.article_list.cursor == 499  # still on the same hit

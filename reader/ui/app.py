@@ -36,7 +36,7 @@ from reader.ui.help_screen import HelpScreen
 from reader.ui.problems_screen import ProblemsScreen
 
 NARROW = 100  # below this many columns, one pane at a time
-SEARCH_LIMIT = 500  # hits listed by the filter
+SEARCH_LIMIT = 500  # hits listed by the filter at first; more as the cursor nears the end
 POST_EVERY = 0.25  # seconds between list updates while loading
 INLINE_FIND_CHARS = 262_144  # bigger articles are searched for highlights in a worker
 FOLLOW_DELAY = 0.08  # seconds the reader pane waits for typing in the filter to pause
@@ -104,6 +104,8 @@ class ReaderApp(App[None]):
         self._keep_after_search: Article | None = None  # a reload keeps the selected hit
         self._show_timer: Timer | None = None
         self._light_generation = 0
+        self._search_limit = SEARCH_LIMIT
+        self._more_hits = False  # the filter's list was cut at the search limit
         self._stop_watching = threading.Event()
 
     # --- layout -----------------------------------------------------------------------
@@ -311,6 +313,8 @@ class ReaderApp(App[None]):
 
     @on(ArticleList.Highlighted)
     def _follow_cursor(self, message: ArticleList.Highlighted) -> None:
+        if self._query:
+            self._list_more_hits()
         # While a query is being typed the list is what the user watches: the reader pane
         # follows once typing pauses, so keystrokes never wait for it.
         if self._show_timer is not None:
@@ -437,14 +441,23 @@ class ReaderApp(App[None]):
         total = len(self.library.articles)
         self.filter_bar.set_count(f"{total:,}/{total:,}")
 
-    def _start_search(self, query: str) -> None:
+    def _start_search(self, query: str, limit: int = SEARCH_LIMIT) -> None:
         self._search_generation += 1
-        self._search(self._search_generation, query)
+        self._search_limit = limit
+        self._search(self._search_generation, query, limit)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, generation: int, query: str) -> None:
-        hits = self.library.search(query, limit=SEARCH_LIMIT)
+    def _search(self, generation: int, query: str, limit: int) -> None:
+        hits = self.library.search(query, limit=limit)
         self.post_message(SearchDone(generation, query, hits))
+
+    def _list_more_hits(self) -> None:
+        """The cursor nears the end of a cut list of hits: ask for four times as many."""
+        lst = self.article_list
+        if self._more_hits and lst.cursor >= len(lst.rows) - 10:
+            self._more_hits = False
+            self._keep_after_search = lst.current
+            self._start_search(self._query, limit=self._search_limit * 4)
 
     def on_search_done(self, message: SearchDone) -> None:
         if message.generation != self._search_generation:
@@ -455,8 +468,12 @@ class ReaderApp(App[None]):
         if keep is None and rows:
             keep = rows[0].article
         lst.set_rows(rows, snippets=True, select=keep)
-        more = "+" if len(rows) >= SEARCH_LIMIT else ""
-        self.filter_bar.set_count(f"{len(rows):,}{more}/{len(self.library.articles):,}")
+        hits = message.hits
+        total = getattr(hits, "total", len(rows))
+        # When the list was cut, an unverified count is an upper bound: say so.
+        shown = f"{total:,}" if getattr(hits, "exact", True) else f"≤{total:,}"
+        self.filter_bar.set_count(f"{shown}/{len(self.library.articles):,}")
+        self._more_hits = total > len(rows)
 
     @on(QueryInput.Move, "#filter QueryInput")
     def _filter_move(self, message: QueryInput.Move) -> None:
