@@ -455,7 +455,29 @@ def test_cli_search_and_exit_codes(small: Path) -> None:
     assert b"broken symbolic link" in bad.stderr and b"binary file" in bad.stderr
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="reader/cli.py run_tui: 'no such file or folder: {p}' prints the raw argument; "
+    "print clean_name(str(p))",
+)
+def test_cli_missing_folder_message_is_safe(tmp_path: Path) -> None:
+    result = cli(tmp_path / "gone\x1b]0;pwned\x07\x1b[2J")
+    assert result.returncode == 2
+    assert_safe_bytes(result.stderr)
+
+
 # --- the TUI ------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="reader/ui/app.py ReaderApp.__init__: the header label is the raw path argument (a "
+    "folder named ESC]0;x BEL retitles the terminal, ESC[2J clears it); use clean_name(str(p))",
+)
+def test_the_header_shows_a_hostile_folder_name_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "tin\x1b]0;pwned\x07\x1b[2J"
+    folder.mkdir()
+    assert not unsafe(ReaderApp([folder]).label)
 
 
 def screen_text(app: ReaderApp) -> str:
