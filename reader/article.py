@@ -87,6 +87,7 @@ class Article:
     encoding_uncertain: bool = False
     size: int = 0
     mtime: float = 0.0
+    mtime_ns: int = 0  # what the persistent cache compares (a float loses nanoseconds)
 
     @property
     def title(self) -> str:

@@ -117,6 +117,35 @@ class InvertedIndex:
         self._rank: list[int] | None = None
         self.generation = 0
 
+    @classmethod
+    def restored(
+        cls, docs: list[DocData | None], pieces: list[dict[bytes, dict[int, int]]], in_order: bool
+    ) -> InvertedIndex:
+        """An index rebuilt from saved parts (see `reader.cache`): the documents by slot (None
+        for a removed one) and the postings as `pieces` (field -> token -> chunk -> bits)."""
+        if len(pieces) != len(_FIELDS):
+            raise ValueError("postings of another index layout")
+        ix = cls()
+        ix.docs = docs
+        alive = bytearray((len(docs) + 7) // 8)
+        keys = []
+        for slot, doc in enumerate(docs):
+            if doc is not None:
+                ix.slot_of[doc.article.id] = slot
+                alive[slot >> 3] |= 1 << (slot & 7)
+                keys.append(doc.key)
+        ix.alive = int.from_bytes(alive, "little")
+        ix._pieces = pieces
+        ix._in_order = in_order
+        ix._last_key = (keys[-1] if in_order else max(keys)) if keys else None
+        return ix
+
+    @property
+    def pieces(self) -> list[dict[bytes, dict[int, int]]]:
+        """The postings (field -> token -> chunk -> bits), flushed; for `reader.cache`."""
+        self.flush()
+        return self._pieces
+
     # -- building ------------------------------------------------------------------------
 
     def __len__(self) -> int:

@@ -15,12 +15,15 @@ from reader.files import FoundFile, Problem, discover
 from reader.parse import parse
 
 if TYPE_CHECKING:
+    from reader.cache import Snapshot
     from reader.search import Hit, Hits, SearchIndex
 
-__all__ = ["Library", "Problem", "load_all", "load_file", "scan"]
+__all__ = ["Library", "Problem", "load_all", "load_file", "open_cache", "scan"]
 
 #: Called as progress(done, total) while loading.
 Progress = Callable[[int, int], None]
+#: Where the persistent cache lives: True for the user cache folder, or a folder.
+CacheOption = bool | str | os.PathLike[str] | None
 
 MAX_BYTES = 64 * 1024 * 1024  # larger files are skipped with a reason, not read into memory
 
@@ -75,16 +78,37 @@ def load_file(found: FoundFile, previous: Article | None = None) -> Article | Pr
         encoding_uncertain=decoded.uncertain,
         size=stat.st_size,
         mtime=stat.st_mtime,
+        mtime_ns=stat.st_mtime_ns,
     )
 
 
+def open_cache(
+    paths: Iterable[str | os.PathLike[str]], cache: CacheOption = True
+) -> tuple[Path, Snapshot | None]:
+    """The cache file for these paths (in `cache`, a folder, or the user cache folder when
+    True) and what it holds, if it is a valid cache (see `reader.cache`)."""
+    from reader import cache as store
+
+    roots = [Path(p) for p in paths]
+    folder = None if cache is True or not cache else Path(cache)
+    path = store.cache_file(roots, folder)
+    return path, store.read(path, roots)
+
+
 def load_all(
-    found: Sequence[FoundFile], previous: dict[Path, Article] | None = None
+    found: Sequence[FoundFile],
+    previous: dict[Path, Article] | None = None,
+    cached: Snapshot | None = None,
 ) -> Iterator[tuple[Article | None, list[Problem]]]:
-    """Load each file in turn: yields its article (or None) and the problems it raised."""
+    """Load each file in turn: yields its article (or None) and the problems it raised.
+
+    Files unchanged since `cached` was saved come from it, without being read.
+    """
     previous = previous or {}
     for item in found:
-        result = load_file(item, previous.get(item.path))
+        result = cached.take(item) if cached is not None else None
+        if result is None:
+            result = load_file(item, previous.get(item.path))
         if isinstance(result, Problem):
             yield None, [result]
         elif result.encoding_uncertain:
@@ -102,6 +126,9 @@ class Library:
     problems: list[Problem]
     paths: list[Path] = field(default_factory=list)
     _index: SearchIndex | None = None
+    _cache_path: Path | None = None
+    _snapshot: Snapshot | None = None
+    _cache_current: bool = False
 
     @classmethod
     def load(
@@ -109,26 +136,62 @@ class Library:
         paths: Iterable[str | os.PathLike[str]],
         progress: Progress | None = None,
         previous: Library | None = None,
+        cache: CacheOption = None,
     ) -> Library:
         """Load every .txt/.md file under `paths` (files or folders, searched recursively).
 
-        With `previous`, files whose size and mtime did not change are not read again.
+        With `previous`, files whose size and mtime did not change are not read again. With
+        `cache` (True: the user cache folder, or a folder), unchanged files come from the
+        persistent cache with their search index, and the cache is brought up to date
+        before returning (see `reader.cache`).
         """
         roots = [Path(p) for p in paths]
         found, problems = scan(roots)
+        path, snapshot = open_cache(roots, cache) if cache else (None, None)
         before = {a.path: a for a in previous.articles} if previous else None
         articles: list[Article] = []
-        for done, (article, issues) in enumerate(load_all(found, before), 1):
+        for done, (article, issues) in enumerate(load_all(found, before, snapshot), 1):
             if article is not None:
                 articles.append(article)
             problems.extend(issues)
             if progress is not None:
                 progress(done, len(found))
-        return cls.from_articles(articles, problems, roots)
+        library = cls.from_articles(articles, problems, roots)
+        if path is not None:
+            library.use_cache(path, snapshot)
+            library.index  # noqa: B018 - restoring it checks the rest of the cache file
+            library.save_cache()
+        return library
 
     def reload(self) -> Library:
         """The library as the files are now: new, changed and deleted files accounted for."""
-        return Library.load(self.paths, previous=self)
+        cache = self._cache_path.parent if self._cache_path is not None else None
+        return Library.load(self.paths, previous=self, cache=cache)
+
+    def use_cache(self, path: Path, snapshot: Snapshot | None) -> None:
+        """Tie the library to its cache file: `snapshot` (what `load_all` took its unchanged
+        articles from) restores the index, and `save_cache` writes to `path`."""
+        self._cache_path = path
+        self._snapshot = snapshot
+        self._cache_current = snapshot is not None and snapshot.unchanged(self.articles)
+
+    def save_cache(self) -> bool:
+        """Write the library and its index to its cache file unless the file is up to date
+        (building the index if needed); whether the file is now up to date."""
+        if self._cache_path is None:
+            return False
+        if self._cache_current:
+            return True
+        from reader.cache import write
+
+        index = self.index
+        inverted = index.inverted
+        if len(inverted.docs) > 2 * len(inverted) + 64:  # mostly removed slots: start afresh
+            from reader.search import SearchIndex
+
+            index = SearchIndex(self.articles)
+        self._cache_current = write(self._cache_path, self.paths, index)
+        return self._cache_current
 
     @classmethod
     def from_articles(
@@ -154,7 +217,14 @@ class Library:
         if self._index is None:
             from reader.search import SearchIndex
 
-            self._index = SearchIndex(self.articles)
+            snapshot, self._snapshot = self._snapshot, None
+            if snapshot is not None:
+                try:
+                    self._index = snapshot.search_index(self.articles)
+                except Exception:  # a damaged cache: index the articles instead
+                    self._cache_current = False
+            if self._index is None:
+                self._index = SearchIndex(self.articles)
         return self._index
 
     def search(self, query: str, limit: int = 50) -> Hits:

@@ -194,6 +194,24 @@ class SearchIndex:
         self._phrases_generation = -1
         self.add(articles)
 
+    @classmethod
+    def restored(cls, index: InvertedIndex) -> SearchIndex:
+        """A search index over an already built InvertedIndex (see `reader.cache`)."""
+        new = cls()
+        new._index = index
+        new._planner = Planner(index, load_glossary())
+        return new
+
+    @property
+    def inverted(self) -> InvertedIndex:
+        """The underlying inverted index (hold `lock` while reading it)."""
+        return self._index
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock that `add`, `remove` and `search` take."""
+        return self._lock
+
     def __len__(self) -> int:
         return len(self._index)
 

@@ -1,0 +1,504 @@
+"""The persistent warm-start cache: a loaded, indexed library in one file, read back fast.
+
+One file per set of folders, in the user cache folder (`platformdirs.user_cache_dir("reader")`,
+or $READER_CACHE_DIR), never next to the articles. Layout:
+
+    MAGIC | u64 header offset | u64 header length
+    | exact blob | text blob | table | postings | header
+
+- exact blob: per index slot the lower-cased text with its marks, one byte per character
+  (`reader.bytefold.exact_bytes`); the folded text the index needs is one `bytes.translate`
+  of it, so it is not stored;
+- text blob: per slot the article text in UTF-8, decoded only when the article is read
+  (`CachedArticle`; the file is memory-mapped, so untouched texts cost no memory);
+- table: marshal of columns (path, id, size, mtime_ns, metadata, compact blocks, offsets);
+- postings: marshal of the inverted index's bitset pieces (`InvertedIndex.pieces`);
+- header: marshal of (version, Python version, roots, slot count, section lengths, in_order,
+  crc32 of table and postings, crc32 of each 4,096 slots' exact and text bytes).
+
+Every byte is checked: the texts when the file is read (in pieces, not through the map), the
+exact texts as the index is restored.
+
+A saved article is used only when its file's size and mtime_ns are the saved ones; any other
+file is read again, a deleted one is dropped. A file that is not a valid cache (truncated,
+garbage, another version) reads as None: the library is then loaded from the files and saved
+again. Files are written to a temporary name and moved into place with `os.replace`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import mmap
+import os
+import stat as stat_module
+import struct
+import sys
+import tempfile
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader.article import Article, ArticleDate, Block, BlockKind, Metadata
+from reader.bytefold import fold_encoded
+from reader.index import DocData
+
+if TYPE_CHECKING:
+    from reader.files import FoundFile
+    from reader.search import SearchIndex
+
+__all__ = ["CachedArticle", "Snapshot", "cache_dir", "cache_file", "read", "write"]
+
+MAGIC = b"RDRCACHE"
+VERSION = 1
+_PREFIX = struct.Struct("<8sQQ")
+_KINDS = tuple(BlockKind)
+_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
+_PY = tuple(sys.version_info[:2])
+_READ_SLOTS = 4096  # exact texts are read this many slots at a time
+
+_TEXT_SLOT = Article.__dict__["text"]
+_BLOCKS_SLOT = Metadata.__dict__["blocks"]
+
+
+def cache_dir() -> Path:
+    """Where cache files go: $READER_CACHE_DIR, else the platform's user cache folder."""
+    override = os.environ.get("READER_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("reader"))
+
+
+def _root_key(roots: Sequence[Path]) -> list[str]:
+    return [os.path.abspath(r) for r in roots]
+
+
+def cache_file(roots: Sequence[Path], directory: Path | None = None) -> Path:
+    """The cache file for this list of folders and files."""
+    key = "\0".join(_root_key(roots)).encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(key).hexdigest()[:24]
+    return (directory or cache_dir()) / f"library-{digest}.cache"
+
+
+# -- lazy articles ---------------------------------------------------------------------------
+
+
+class _Text:
+    """Where one article's UTF-8 text lies in the mapped cache file."""
+
+    __slots__ = ("end", "map", "start")
+
+    def __init__(self, mapped: mmap.mmap, start: int, end: int) -> None:
+        self.map = mapped
+        self.start = start
+        self.end = end
+
+    def raw(self) -> bytes:
+        return self.map[self.start : self.end]
+
+
+class CachedArticle(Article):
+    """An Article read from the cache: its text is decoded on first use."""
+
+    __slots__ = ("_slot", "_source")
+
+    def _get_text(self) -> str:
+        try:
+            return _TEXT_SLOT.__get__(self, CachedArticle)
+        except AttributeError:
+            text = self._source.raw().decode("utf-8", "surrogatepass")
+            _TEXT_SLOT.__set__(self, text)
+            return text
+
+    def _set_text(self, value: str) -> None:
+        _TEXT_SLOT.__set__(self, value)
+
+    text = property(_get_text, _set_text)  # type: ignore[assignment]
+
+    def raw_text(self) -> bytes:
+        """The UTF-8 text, without decoding it if it was not yet."""
+        try:
+            return _TEXT_SLOT.__get__(self, CachedArticle).encode("utf-8", "surrogatepass")
+        except AttributeError:
+            return self._source.raw()
+
+
+class _CachedMetadata(Metadata):
+    """Metadata whose blocks are cut from the article text on first use."""
+
+    __slots__ = ("_article", "_spans")
+
+    def _get_blocks(self) -> list[Block]:
+        try:
+            return _BLOCKS_SLOT.__get__(self, _CachedMetadata)
+        except AttributeError:
+            text = self._article.text
+            spans = array("I")
+            spans.frombytes(self._spans)
+            blocks = [
+                Block(
+                    _KINDS[spans[i]], text[spans[i + 1] : spans[i + 1] + spans[i + 2]], spans[i + 1]
+                )
+                for i in range(0, len(spans), 3)
+            ]
+            _BLOCKS_SLOT.__set__(self, blocks)
+            return blocks
+
+    def _set_blocks(self, value: list[Block]) -> None:
+        _BLOCKS_SLOT.__set__(self, value)
+
+    blocks = property(_get_blocks, _set_blocks)  # type: ignore[assignment]
+
+
+def _spans(blocks: Iterable[Block]) -> bytes:
+    out = array("I")
+    for block in blocks:
+        out.extend((_KIND_INDEX[block.kind], block.start, len(block.text)))
+    return out.tobytes()
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class Snapshot:
+    """A cache file that was read: articles are taken from it by path (`take`), then the
+    search index is restored for the taken ones (`search_index`)."""
+
+    def __init__(
+        self, path: Path, mapped: mmap.mmap, header: tuple, table: tuple, postings: list
+    ) -> None:
+        self.path = path
+        self._text_ends = array("Q")
+        self._text_ends.frombytes(table[17])
+        self._map = mapped
+        self._header = header
+        self._table = table
+        self._postings = postings
+        paths = table[0]
+        self._slot_of = {p: i for i, p in enumerate(paths) if p}
+        self._taken: dict[int, CachedArticle] = {}
+        self.live = len(self._slot_of)
+
+    def unchanged(self, articles: Sequence[Article]) -> bool:
+        """Whether `articles` are exactly the saved ones (nothing new, changed or gone)."""
+        return len(self._taken) == self.live == len(articles)
+
+    def take(self, found: FoundFile) -> CachedArticle | None:
+        """The saved article of this file if its size and mtime are unchanged, else None."""
+        slot = self._slot_of.get(str(found.path))
+        if slot is None:
+            return None
+        t = self._table
+        if t[1][slot] != found.id:
+            return None
+        try:
+            st = os.stat(found.path)
+        except OSError:
+            return None
+        if (
+            not stat_module.S_ISREG(st.st_mode)
+            or st.st_size != t[2][slot]
+            or st.st_mtime_ns != t[3][slot]
+        ):
+            return None
+        article = self._article(slot, found)
+        self._taken[slot] = article
+        return article
+
+    def _article(self, slot: int, found: FoundFile) -> CachedArticle:
+        t = self._table
+        flags = t[6][slot]
+        date = t[8][slot]
+        meta = _CachedMetadata.__new__(_CachedMetadata)
+        meta.title = t[7][slot]
+        meta.title_derived = bool(flags & 2)
+        meta.date = ArticleDate(*date) if date is not None else None
+        meta.time = t[9][slot]
+        meta.author = t[10][slot]
+        meta.section = t[11][slot]
+        meta.views = t[12][slot]
+        meta.words = t[13][slot]
+        meta.captions = t[14][slot]
+        meta.credits = t[15][slot]
+        meta._spans = t[16][slot]
+        article = CachedArticle.__new__(CachedArticle)
+        meta._article = article
+        article.id = found.id
+        article.path = found.path
+        article.meta = meta
+        article.encoding = t[5][slot]
+        article.encoding_uncertain = bool(flags & 1)
+        article.size = t[2][slot]
+        article.mtime_ns = t[3][slot]
+        article.mtime = t[4][slot]
+        ends = self._text_ends
+        start = ends[slot - 1] if slot else 0
+        base = self._text_base
+        article._source = _Text(self._map, base + start, base + ends[slot])
+        article._slot = slot
+        return article
+
+    @property
+    def _text_base(self) -> int:
+        return _PREFIX.size + self._header[4]
+
+    def search_index(self, articles: Sequence[Article]) -> SearchIndex:
+        """The saved index restored for the articles taken from it, with the rest of
+        `articles` (new or changed files) indexed on top of it."""
+        from reader.index import InvertedIndex
+        from reader.search import SearchIndex
+
+        t = self._table
+        n = len(t[0])
+        exact_ends = array("Q")
+        exact_ends.frombytes(t[18])
+        leads = array("I")
+        leads.frombytes(t[22])
+        docs: list[DocData | None] = [None] * n
+        taken = self._taken
+        with open(self.path, "rb") as handle:
+            fd = handle.fileno()
+            for first in range(0, n, _READ_SLOTS):
+                last = min(n, first + _READ_SLOTS)
+                if not any(s in taken for s in range(first, last)):
+                    continue
+                lo = exact_ends[first - 1] if first else 0
+                data = os.pread(fd, exact_ends[last - 1] - lo, _PREFIX.size + lo)
+                if zlib.crc32(data) != self._header[10][first // _READ_SLOTS]:
+                    raise ValueError("damaged cache file")
+                folded_all = fold_encoded(data)
+                for slot in range(first, last):
+                    article = taken.get(slot)
+                    if article is None:
+                        continue
+                    s = (exact_ends[slot - 1] if slot else 0) - lo
+                    e = exact_ends[slot] - lo
+                    docs[slot] = DocData(
+                        article=article,
+                        folded=folded_all[s:e],
+                        title=t[19][slot],
+                        title_exact=t[20][slot],
+                        meta=t[21][slot],
+                        lead=(leads[2 * slot], leads[2 * slot + 1]),
+                        key=article.sort_key(),
+                        exact=data[s:e],
+                    )
+        index = SearchIndex.restored(InvertedIndex.restored(docs, self._postings, self._header[8]))
+        self._postings = []  # now owned by the index
+        index.add(a for a in articles if not _taken_from(a, taken))
+        return index
+
+
+def _taken_from(article: Article, taken: dict[int, CachedArticle]) -> bool:
+    if not isinstance(article, CachedArticle):
+        return False
+    slot = article._slot
+    return taken.get(slot) is article
+
+
+def read(path: Path, roots: Sequence[Path]) -> Snapshot | None:
+    """The cache file at `path` if it is a valid cache for `roots`, else None (never raises)."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < _PREFIX.size:
+                return None
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    try:
+        return _parse(path, mapped, size, roots)
+    except Exception:  # any damage: a cache is only ever a shortcut
+        mapped.close()
+        return None
+
+
+def _parse(path: Path, mapped: mmap.mmap, size: int, roots: Sequence[Path]) -> Snapshot | None:
+    magic, head_at, head_len = _PREFIX.unpack(mapped[: _PREFIX.size])
+    if magic != MAGIC or head_at + head_len != size:
+        mapped.close()
+        return None
+    header = marshal.loads(mapped[head_at:size])
+    if not (isinstance(header, tuple) and len(header) == 12 and header[0] == VERSION):
+        mapped.close()
+        return None
+    _, py, saved_roots, n, exact_len, text_len, table_len, postings_len, _, crc, _, text_crcs = (
+        header
+    )
+    if tuple(py) != _PY or saved_roots != _root_key(roots):
+        mapped.close()
+        return None
+    table_at = _PREFIX.size + exact_len + text_len
+    if table_at + table_len + postings_len != head_at:
+        mapped.close()
+        return None
+    raw = mapped[table_at:head_at]
+    if zlib.crc32(raw) != crc:
+        mapped.close()
+        return None
+    table = marshal.loads(raw[:table_len])
+    postings = marshal.loads(raw[table_len:])
+    del raw
+    if len(table) != 23 or any(len(col) != n for col in table[:17]) or len(postings) != 7:
+        mapped.close()
+        return None
+    ends = array("Q")
+    ends.frombytes(table[17])
+    if not _check_groups(path, ends, _PREFIX.size + exact_len, text_crcs):
+        mapped.close()
+        return None
+    return Snapshot(path, mapped, header, table, postings)
+
+
+def _group_ranges(ends: array) -> Iterator[tuple[int, int, int]]:
+    """(group, first byte, end byte) of each 4,096 slots, from cumulative end offsets."""
+    for group, first in enumerate(range(0, len(ends), _READ_SLOTS)):
+        last = min(len(ends), first + _READ_SLOTS)
+        yield group, ends[first - 1] if first else 0, ends[last - 1]
+
+
+def _check_groups(path: Path, ends: array, base: int, crcs: list[int]) -> bool:
+    """Whether each group of slots of a blob has its saved crc32."""
+    with open(path, "rb") as handle:
+        fd = handle.fileno()
+        for group, lo, hi in _group_ranges(ends):
+            data = os.pread(fd, hi - lo, base + lo)
+            if len(data) != hi - lo or zlib.crc32(data) != crcs[group]:
+                return False
+    return True
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
+    """Save the indexed articles to `path` (atomically); False if it could not be written."""
+    with index.lock:
+        ix = index.inverted
+        postings = marshal.dumps(ix.pieces)
+        docs = list(ix.docs)
+        in_order = ix.in_order
+    columns: list[list] = [[] for _ in range(16)]
+    spans: list[bytes] = []
+    text_ends = array("Q")
+    exact_ends = array("Q")
+    titles: list[bytes] = []
+    titles_exact: list[bytes] = []
+    metas: list[bytes] = []
+    leads = array("I")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".cache", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(bytes(_PREFIX.size))
+            exact_len = 0
+            exact_crcs: list[int] = []
+            text_crcs: list[int] = []
+            for slot, doc in enumerate(docs):
+                if slot % _READ_SLOTS == 0:
+                    exact_crcs.append(0)
+                if doc is not None:
+                    out.write(doc.exact)
+                    exact_len += len(doc.exact)
+                    exact_crcs[-1] = zlib.crc32(doc.exact, exact_crcs[-1])
+                exact_ends.append(exact_len)
+            text_len = 0
+            for slot, doc in enumerate(docs):
+                if slot % _READ_SLOTS == 0:
+                    text_crcs.append(0)
+                if doc is None:
+                    for column in columns:
+                        column.append(None)
+                    columns[0][-1] = ""
+                    spans.append(b"")
+                    titles.append(b"")
+                    titles_exact.append(b"")
+                    metas.append(b"")
+                    leads.extend((0, 0))
+                    text_ends.append(text_len)
+                    continue
+                a = doc.article
+                raw = (
+                    a.raw_text()
+                    if isinstance(a, CachedArticle)
+                    else a.text.encode("utf-8", "surrogatepass")
+                )
+                out.write(raw)
+                text_len += len(raw)
+                text_crcs[-1] = zlib.crc32(raw, text_crcs[-1])
+                text_ends.append(text_len)
+                d = a.date
+                row = (
+                    str(a.path),
+                    a.id,
+                    a.size,
+                    a.mtime_ns,
+                    a.mtime,
+                    a.encoding,
+                    int(a.encoding_uncertain) | int(a.title_derived) << 1,
+                    a.title,
+                    (d.year, d.month, d.day) if d is not None else None,
+                    a.time,
+                    a.author,
+                    a.section,
+                    a.views,
+                    a.words,
+                    list(a.captions),
+                    list(a.meta.credits),
+                )
+                for column, value in zip(columns, row, strict=True):
+                    column.append(value)
+                spans.append(_spans(a.blocks))
+                titles.append(doc.title)
+                titles_exact.append(doc.title_exact)
+                metas.append(doc.meta)
+                leads.extend(doc.lead)
+            table = marshal.dumps(
+                (
+                    *columns,
+                    spans,
+                    text_ends.tobytes(),
+                    exact_ends.tobytes(),
+                    titles,
+                    titles_exact,
+                    metas,
+                    leads.tobytes(),
+                )
+            )
+            out.write(table)
+            out.write(postings)
+            crc = zlib.crc32(postings, zlib.crc32(table))
+            header = marshal.dumps(
+                (
+                    VERSION,
+                    _PY,
+                    _root_key(roots),
+                    len(docs),
+                    exact_len,
+                    text_len,
+                    len(table),
+                    len(postings),
+                    in_order,
+                    crc,
+                    exact_crcs,
+                    text_crcs,
+                )
+            )
+            head_at = out.tell()
+            out.write(header)
+            out.seek(0)
+            out.write(_PREFIX.pack(MAGIC, head_at, len(header)))
+        os.replace(tmp, path)
+        return True
+    except (OSError, ValueError, UnicodeError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False

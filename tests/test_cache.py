@@ -1,0 +1,181 @@
+"""The persistent warm-start cache: same articles and hits as a cold load, never stale."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reader import cache
+from reader.library import Library
+
+from conftest import ARTICLES
+
+QUERIES = ("tan son hoa", "hdnd", "long xuyen", "'Đức Xuân", "title:phuong", "antt")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of the sample articles that the tests may change."""
+    target = tmp_path / "news"
+    shutil.copytree(ARTICLES, target)
+    return target
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache folder (also as $READER_CACHE_DIR, so nothing reaches the user's)."""
+    where = tmp_path / "cache"
+    monkeypatch.setenv("READER_CACHE_DIR", str(where))
+    return where
+
+
+def _files(where: Path) -> list[Path]:
+    return sorted(p for p in where.rglob("*") if p.is_file())
+
+
+def _summary(library: Library) -> list[tuple]:
+    return [
+        (
+            a.id,
+            str(a.path),
+            a.text,
+            a.title,
+            a.title_derived,
+            a.date,
+            a.time,
+            a.author,
+            a.section,
+            a.views,
+            a.words,
+            a.captions,
+            a.meta.credits,
+            [(b.kind, b.text, b.start) for b in a.blocks],
+            a.encoding,
+            a.encoding_uncertain,
+            a.size,
+            a.mtime,
+        )
+        for a in library.articles
+    ]
+
+
+def _hits(library: Library) -> list[list[tuple]]:
+    return [
+        [(h.article.id, h.score, h.title_spans, h.snippet, h.snippet_spans) for h in hits]
+        for hits in (library.search(q) for q in QUERIES)
+    ]
+
+
+def _touch(path: Path, text: str | None = None) -> None:
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+
+
+def test_warm_start_matches_a_cold_load(folder: Path, cache_dir: Path) -> None:
+    cold = Library.load([folder])
+    first = Library.load([folder], cache=cache_dir)
+    assert len(_files(cache_dir)) == 1
+    warm = Library.load([folder], cache=cache_dir)
+    assert all(isinstance(a, cache.CachedArticle) for a in warm.articles)
+    assert _summary(warm) == _summary(cold) == _summary(first)
+    assert _hits(warm) == _hits(cold)
+    assert warm.problems == cold.problems
+
+
+def test_changed_new_and_deleted_files(folder: Path, cache_dir: Path) -> None:
+    Library.load([folder], cache=True)  # the env var points at cache_dir
+    assert _files(cache_dir)
+    changed = folder / "002_9e5efd48ea74ce59.txt"
+    _touch(changed, "Tiêu đề đã sửa\n\nChiều 14/4, nội dung mới về Long Xuyên.")
+    same_size = folder / "000_a0a02f5c6af17f43.txt"
+    data = same_size.read_bytes()
+    same_size.write_bytes(data.replace("Tân Sơn Hòa".encode(), "Tân Sơn Nhì".encode(), 1))
+    _touch(same_size)  # same size, later mtime: read again
+    (folder / "003_862b920d59e7bab9.txt").unlink()
+    (folder / "005_new.txt").write_text("Bài mới về phường Đức Xuân\n\nNội dung.", "utf-8")
+    warm = Library.load([folder], cache=True)
+    assert _summary(warm) == _summary(Library.load([folder]))
+    ids = {a.id[:3] for a in warm.articles}
+    assert ids == {"000", "001", "002", "004", "005"}
+    assert warm.get("002_9e5efd48ea74ce59.txt").title == "Tiêu đề đã sửa"
+    assert warm.search("bai moi duc xuan")[0].article.id == "005_new.txt"
+    assert warm.search("tieu de da sua")[0].article.id.startswith("002")
+    assert not any(h.article.id.startswith("003") for h in warm.search("long xuyen", 100))
+    assert "Tân Sơn Nhì" in warm.get("000_a0a02f5c6af17f43.txt").text
+    # The cache was brought up to date: the next start takes everything from it.
+    again = Library.load([folder], cache=True)
+    assert all(isinstance(a, cache.CachedArticle) for a in again.articles)
+    assert _hits(again) == _hits(warm)
+
+
+def test_reload_keeps_using_the_cache(folder: Path, cache_dir: Path) -> None:
+    library = Library.load([folder], cache=cache_dir)
+    (folder / "004_13aee6488348c583.txt").unlink()
+    reloaded = library.reload()
+    assert len(reloaded.articles) == 4
+    warm = Library.load([folder], cache=cache_dir)
+    assert len(warm.articles) == 4
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: data[:-1],
+        lambda data: b"",
+        lambda data: os.urandom(len(data)),  # garbage
+        lambda data: b"not a cache at all\n" * 100,
+        lambda data: data[:100] + bytes(200) + data[300:],  # damaged inside
+        lambda data: data.replace(cache.MAGIC, b"RDRCACH0", 1),  # another format
+    ],
+)
+def test_damaged_cache_is_ignored_and_rebuilt(
+    folder: Path, cache_dir: Path, damage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cold = Library.load([folder])
+    Library.load([folder], cache=cache_dir)
+    (path,) = _files(cache_dir)
+    path.write_bytes(damage(path.read_bytes()))
+    library = Library.load([folder], cache=cache_dir)
+    assert _summary(library) == _summary(cold)
+    assert _hits(library) == _hits(cold)
+    assert capsys.readouterr().err == ""
+    warm = Library.load([folder], cache=cache_dir)  # rebuilt
+    assert all(isinstance(a, cache.CachedArticle) for a in warm.articles)
+
+
+def test_other_version_is_ignored(
+    folder: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Library.load([folder], cache=cache_dir)
+    monkeypatch.setattr(cache, "VERSION", cache.VERSION + 1)
+    library = Library.load([folder], cache=cache_dir)
+    assert not any(isinstance(a, cache.CachedArticle) for a in library.articles)
+    assert len(_files(cache_dir)) == 1
+
+
+def test_cache_is_never_written_inside_the_article_folders(folder: Path, cache_dir: Path) -> None:
+    before = _files(folder)
+    Library.load([folder], cache=cache_dir)
+    Library.load([folder], cache=cache_dir)
+    assert _files(folder) == before
+    assert all(cache_dir in p.parents for p in _files(cache_dir))
+
+
+def test_default_cache_folder_honours_the_env_var(cache_dir: Path) -> None:
+    assert cache.cache_dir() == cache_dir
+    assert cache.cache_file([Path("x")]).parent == cache_dir
+    assert cache.cache_file([Path("x")]) != cache.cache_file([Path("y")])
+
+
+def test_unwritable_cache_folder_still_loads(folder: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    library = Library.load([folder], cache=blocker / "cache")
+    assert len(library.articles) == 5
+    assert not library.save_cache()
