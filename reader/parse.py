@@ -382,43 +382,61 @@ def _parse(text: str) -> Metadata:
         j -= 1
 
     # ---- body paragraphs: a line each, or runs of lines when the text is hard-wrapped
-    blocks: list[Block] = [Block(kinds[k], texts[k], lines.starts[k]) for k in range(lead_index)]
+    starts = lines.starts
+    blocks: list[Block] = [_block(kinds[k], texts[k], starts[k]) for k in range(lead_index)]
     words = 0
     # what _count_words does, with its text-wide checks done once
-    spaced = not any(c in text for c in _ODD_SPACES)  # words are separated by " " only
+    spaced = not any(map(text.__contains__, _ODD_SPACES))  # words are separated by " " only
     dashes = [d for d in _DASHES if d[1] in text]
     lead_done = False
     lead_text: str | None = None
     open_caption = False  # the previous block is a caption listed in meta.captions
+    captions, credits, blank = meta.captions, meta.credits, lines.blank
+    body, lead, caption_kind = BlockKind.BODY, BlockKind.LEAD, BlockKind.CAPTION
+    append = blocks.append
     k = lead_index
     while k < body_end:
         last = k
         if wrapped:
-            while last + 1 < body_end and not lines.blank[last + 1]:
+            while last + 1 < body_end and not blank[last + 1]:
                 last += 1
-        start = lines.starts[k]
+        start = starts[k]
         s = texts[k] if last == k else text[start : lines.end(last)]
-        kind = BlockKind.BODY
-        captions_before = len(meta.captions)
+        size = len(s)
+        kind = body
+        opened = False
+        # cheap tests first: most paragraphs are too long to be anything but BODY
         if k == lead_index and meta.title_derived:
-            kind = BlockKind.LEAD
-        elif (credit := _credit(s)) is not None:
-            kind = BlockKind.CAPTION
+            kind = lead
+        elif (
+            size <= _CREDITED_CAPTION_MAX_CHARS
+            and ":" in s[-80:]
+            and (credit := _credit(s)) is not None
+        ):
+            kind = caption_kind
             caption = " ".join(s[: credit[0]].split()).rstrip(" -–—|,")
             if caption:
-                meta.captions.append(caption)
-                meta.credits.append(credit[1])
-            elif open_caption and meta.credits[-1] is None:
-                meta.credits[-1] = credit[1]  # a credit on its own line below its caption
-        elif last == k and _is_furniture(s):
+                captions.append(caption)
+                credits.append(credit[1])
+                opened = True
+            elif open_caption and credits[-1] is None:
+                credits[-1] = credit[1]  # a credit on its own line below its caption
+        elif last == k and size <= _META_MAX_CHARS and _is_furniture(s):
             kind = BlockKind.BOILERPLATE
-        elif last == k and last + 1 < body_end and _is_caption(s):
-            kind = BlockKind.CAPTION
-            meta.captions.append(s)
-            meta.credits.append(None)
-        if kind is BlockKind.BODY and not lead_done:
-            kind = BlockKind.LEAD
-        if kind is BlockKind.LEAD:
+        elif (
+            last == k
+            and size <= _CAPTION_MAX_CHARS
+            and last + 1 < body_end
+            and s[-1] not in _NOT_CAPTION_END
+            and _is_caption(s)
+        ):
+            kind = caption_kind
+            captions.append(s)
+            credits.append(None)
+            opened = True
+        if kind is body and not lead_done:
+            kind = lead
+        if kind is lead:
             lead_done = True
             if lead_text is None:
                 lead_text = s
@@ -429,10 +447,10 @@ def _parse(text: str) -> Metadata:
                 count -= s.count(d)
             if count > 1 or _WORD_CHAR.search(s):
                 words += max(count, 0)
-        open_caption = kind is BlockKind.CAPTION and len(meta.captions) > captions_before
-        blocks.append(Block(kind, s, start))
+        open_caption = opened
+        append(_block(kind, s, start))
         k = last + 1
-    blocks.extend(Block(kinds[k], texts[k], lines.starts[k]) for k in range(body_end, n))
+    blocks.extend(_block(kinds[k], texts[k], starts[k]) for k in range(body_end, n))
 
     if meta.date is None and lead_text is not None:
         m = _opener(lead_text)
@@ -441,6 +459,30 @@ def _parse(text: str) -> Metadata:
     meta.blocks = blocks
     meta.words = words
     return meta
+
+
+def _new_block(kind: BlockKind, text: str, start: int) -> Block:
+    """`Block(kind, text, start)` in half the time: a frozen dataclass's __init__ goes through
+    object.__setattr__ for each field, this sets the three slots directly."""
+    block = _BLOCK_NEW(Block)
+    _SET_KIND(block, kind)
+    _SET_TEXT(block, text)
+    _SET_START(block, start)
+    return block
+
+
+_BLOCK_NEW = object.__new__
+_SET_KIND = Block.kind.__set__  # type: ignore[attr-defined]
+_SET_TEXT = Block.text.__set__  # type: ignore[attr-defined]
+_SET_START = Block.start.__set__  # type: ignore[attr-defined]
+# Should Block ever validate or derive fields in __post_init__, use its constructor.
+_block = (
+    _new_block
+    if not hasattr(Block, "__post_init__")
+    and Block.__slots__ == ("kind", "text", "start")
+    and _new_block(BlockKind.BODY, "x", 1) == Block(BlockKind.BODY, "x", 1)
+    else Block
+)
 
 
 def _hard_wrapped(lines: _Lines, first: int, end: int) -> bool:
@@ -688,10 +730,15 @@ def _date_from(src: str | None) -> ArticleDate | None:
         return None
     if year is not None and not 1800 <= year <= 2200:
         return None
-    last = calendar.monthrange(year if year is not None else 2000, month)[1]
+    last = _MONTH_DAYS[month]  # a date without a year may be 29/2
+    if month == 2 and year is not None and not calendar.isleap(year):
+        last = 28
     if not 1 <= day <= last:
         return None
     return ArticleDate(year, month, day)
+
+
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _time_from(src: str) -> str | None:
