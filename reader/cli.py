@@ -15,6 +15,7 @@ from pathlib import Path
 from reader import __version__
 from reader.article import Article
 from reader.library import Library, Problem
+from reader.sanitize import clean_name
 
 MAX_PROBLEM_LINES = 20
 SUBCOMMANDS = ("list", "show", "search")
@@ -94,7 +95,7 @@ def _report(problems: Sequence[Problem]) -> None:
 def _article_json(article: Article) -> dict[str, object]:
     return {
         "id": article.id,
-        "path": str(article.path),
+        "path": clean_name(str(article.path)),  # names are untrusted, and may not be UTF-8
         "title": article.title,
         "title_derived": article.title_derived,
         "date": article.date.iso() if article.date else None,
@@ -197,7 +198,7 @@ def run_tui(argv: Sequence[str]) -> int:
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if len(missing) == len(paths):
         for p in missing:
-            print(f"reader: no such file or folder: {p}", file=sys.stderr)
+            print(f"reader: no such file or folder: {clean_name(str(p))}", file=sys.stderr)
         return 2
     from reader.ui.app import ReaderApp
 

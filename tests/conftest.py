@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from reader.library import Library
 
@@ -30,7 +32,7 @@ async def settle(pilot) -> None:
     """Wait until loading and searching are done (the folder watcher runs on forever)."""
     app = pilot.app
     for _ in range(3):
-        busy = [w for w in app.workers if w.group != "watch"]
-        if busy:  # (an empty list would mean "all workers", the watcher included)
-            await app.workers.wait_for_complete(busy)
+        for worker in [w for w in app.workers if w.group != "watch"]:
+            with contextlib.suppress(WorkerCancelled):  # superseded by a newer one: fine
+                await worker.wait()
         await pilot.pause()

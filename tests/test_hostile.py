@@ -4,9 +4,6 @@ Every readable file is listed with its decoded title, every bad one is a problem
 reason, and nothing an article or a file name holds ever reaches the terminal as a control
 character or as markup: not in `reader list`/`show`/`search` output (checked on the raw
 bytes), not on the TUI's screen, not in the problems view.
-
-The `xfail(strict=True)` tests pin bugs in files this suite does not own; each names the
-file and the fix. They turn into failures (XPASS) once fixed: then drop the marker.
 """
 
 from __future__ import annotations
@@ -372,11 +369,6 @@ def test_cli_list_json_fields(small: Path) -> None:
         assert not unsafe(row["id"] + row["title"] + (row["author"] or ""))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/cli.py _article_json: 'path' is the raw path (C1 controls, undecodable "
-    "bytes that crash print() in a UTF-8 locale); print clean_name(str(path)) or escape",
-)
 def test_cli_list_json_output_is_safe_utf8(small: Path) -> None:
     result = cli("list", small / "names", "--json")
     assert result.returncode == 0, result.stderr[-300:]
@@ -455,11 +447,6 @@ def test_cli_search_and_exit_codes(small: Path) -> None:
     assert b"broken symbolic link" in bad.stderr and b"binary file" in bad.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/cli.py run_tui: 'no such file or folder: {p}' prints the raw argument; "
-    "print clean_name(str(p))",
-)
 def test_cli_missing_folder_message_is_safe(tmp_path: Path) -> None:
     result = cli(tmp_path / "gone\x1b]0;pwned\x07\x1b[2J")
     assert result.returncode == 2
@@ -469,11 +456,6 @@ def test_cli_missing_folder_message_is_safe(tmp_path: Path) -> None:
 # --- the TUI ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/ui/app.py ReaderApp.__init__: the header label is the raw path argument (a "
-    "folder named ESC]0;x BEL retitles the terminal, ESC[2J clears it); use clean_name(str(p))",
-)
 def test_the_header_shows_a_hostile_folder_name_as_text(tmp_path: Path) -> None:
     folder = tmp_path / "tin\x1b]0;pwned\x07\x1b[2J"
     folder.mkdir()
@@ -619,11 +601,6 @@ async def test_wide_and_emoji_titles_keep_the_date_column(
         assert len(set(cells.values())) == 1, cells
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/ui/article_list.py _title_line: U+FE0F after a text-default symbol (❤️) is "
-    "2 cells for Rich but 1 in tmux/xterm/VTE, shifting that row's date; show U+FE0E instead",
-)
 async def test_list_sends_no_emoji_sequence_of_disputed_width(small: Path) -> None:
     app = ReaderApp([small])
     async with app.run_test(size=(120, 40)) as pilot:
@@ -666,11 +643,6 @@ async def test_files_that_appear_change_and_vanish_while_running(tmp_path: Path)
         screen_text(app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/ui/app.py watch_folders: watchfiles raises on an event for a non-UTF-8 "
-    "file name (the loader reading it is enough) and the watcher stops; restart the watch",
-)
 async def test_the_folder_watcher_survives_a_non_utf8_file_name(small: Path) -> None:
     app = ReaderApp([small])
     async with app.run_test(size=(120, 40)) as pilot:
@@ -681,12 +653,6 @@ async def test_the_folder_watcher_survives_a_non_utf8_file_name(small: Path) -> 
             await pilot.pause(0.1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/ui/commands.py: help=_help(article) is parsed as Textual markup (an id, "
-    "author or section from the files): '[Video]' vanishes, 'x[/red]y' crashes the app; "
-    "pass textual.markup.escape(_help(article))",
-)
 async def test_command_palette_shows_file_names_as_text(tmp_path: Path) -> None:
     (tmp_path / "x[").mkdir()
     (tmp_path / "x[" / "red]y.txt").write_text("Không ngày tháng\n\nNội dung.\n", "utf-8")

@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from reader.article import Article
 from reader.library import Library, load_all, scan
 from reader.query import QUERY_HELP
+from reader.sanitize import clean_name
 from reader.search import Hit, match_spans
 from reader.ui.article_list import ArticleList, Row
 from reader.ui.article_view import ArticleView
@@ -40,6 +41,20 @@ SEARCH_LIMIT = 500  # hits listed by the filter at first; more as the cursor nea
 POST_EVERY = 0.25  # seconds between list updates while loading
 INLINE_FIND_CHARS = 262_144  # bigger articles are searched for highlights in a worker
 FOLLOW_DELAY = 0.08  # seconds the reader pane waits for typing in the filter to pause
+POLL_EVERY = 2.0  # seconds between rescans when the OS cannot watch a folder
+
+
+def _fingerprint(paths: Sequence[Path]) -> int:
+    """A hash of every article file's path, size and mtime: it changes when a file does."""
+    found, problems = scan(paths)
+    state = []
+    for item in found:
+        try:
+            st = os.stat(item.path)
+        except OSError:
+            continue
+        state.append((item.path, st.st_size, st.st_mtime_ns))
+    return hash((tuple(state), len(problems)))
 
 
 class LoadProgress(Message):
@@ -94,7 +109,9 @@ class ReaderApp(App[None]):
     def __init__(self, paths: Sequence[str | os.PathLike[str]], label: str | None = None) -> None:
         super().__init__()
         self.paths = [Path(p) for p in paths]
-        self.label = label or ", ".join(str(p) for p in self.paths)
+        # Folder names are untrusted: no control sequence reaches the header (whose Header
+        # widget shows the subtitle as plain text, never as markup).
+        self.label = label or ", ".join(clean_name(str(p)) for p in self.paths)
         self.library = Library([], [])
         self.loading = True
         self._search_generation = 0
@@ -222,21 +239,46 @@ class ReaderApp(App[None]):
         def is_article(_change: object, path: str) -> bool:
             return path.lower().endswith((".txt", ".md"))
 
-        try:
-            for _changes in watch(
-                *roots,
-                watch_filter=is_article,
-                debounce=300,
-                stop_event=self._stop_watching,
-                raise_interrupt=False,
-            ):
+        failures: list[float] = []
+        while not self._stop_watching.is_set():
+            try:
+                for _changes in watch(
+                    *roots,
+                    watch_filter=is_article,
+                    debounce=300,
+                    stop_event=self._stop_watching,
+                    raise_interrupt=False,
+                ):
+                    self.post_message(FilesChanged())
+                return
+            except Exception as exc:  # a watcher failure must not end the app
+                # watchfiles gives up on some events (a file name that is not UTF-8):
+                # something changed, so reload, and watch again unless it keeps failing.
                 self.post_message(FilesChanged())
-        except Exception as exc:  # a watcher failure must not end the app
-            self.call_from_thread(
-                self.notify,
-                f"Not watching for changes: {exc}. Press r to reload by hand.",
-                severity="warning",
-            )
+                now = time.monotonic()
+                failures = [t for t in failures if now - t < 10] + [now]
+                if len(failures) > 3:
+                    self._poll_folders(reason=str(exc))
+                    return
+
+    def _poll_folders(self, reason: str) -> None:
+        """Watch by rescanning, for folders the OS watcher cannot follow (in the watch worker).
+
+        The interval grows with the cost of a scan, so a huge archive is not rescanned
+        back to back.
+        """
+        self.call_from_thread(
+            self.notify, f"Watching for changes by rescanning ({reason}).", timeout=4
+        )
+        previous = None
+        interval = POLL_EVERY
+        while not self._stop_watching.wait(interval):
+            started = time.perf_counter()
+            current = _fingerprint(self.paths)
+            interval = max(POLL_EVERY, 10 * (time.perf_counter() - started))
+            if previous is not None and current != previous:
+                self.post_message(FilesChanged())
+            previous = current
 
     def on_files_changed(self, _message: FilesChanged) -> None:
         self.action_reload()
@@ -313,6 +355,8 @@ class ReaderApp(App[None]):
 
     @on(ArticleList.Highlighted)
     def _follow_cursor(self, message: ArticleList.Highlighted) -> None:
+        if not self.is_running:  # a message that arrives while the app shuts down
+            return
         if self._query:
             self._list_more_hits()
         # While a query is being typed the list is what the user watches: the reader pane

@@ -262,7 +262,10 @@ class ArticleList(ScrollView, can_focus=True):
         return strip
 
     def _lit(self, text: str, spans: Sequence[Span], base: Style | str = "") -> Text:
-        out = Text(text, style=base, end="", no_wrap=True)
+        # U+FE0F asks for the emoji form of a symbol (❤️): Rich counts two cells, most
+        # terminals draw one, and the row's columns would shift. The text form has one width
+        # everywhere, and the swap keeps offsets (one code point for one).
+        out = Text(text.replace("\ufe0f", "\ufe0e"), style=base, end="", no_wrap=True)
         match = self.get_component_rich_style("article-list--match", partial=True)
         for start, end in spans:
             if 0 <= start < end <= len(text):

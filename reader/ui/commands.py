@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from reader.article import Article
+
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
@@ -51,10 +53,20 @@ class ArticleCommands(Provider):
             )
 
 
-def _help(article) -> str:
+def _help(article: Article) -> str:
+    """The palette's second line: date, author, section or the file's id, as literal text."""
     parts = [
         article.date.display() if article.date else "",
         article.author or "",
         article.section or "",
     ]
-    return " · ".join(p for p in parts if p) or article.id
+    return _literal(" · ".join(p for p in parts if p) or article.id)
+
+
+def _literal(text: str) -> str:
+    """Markup that shows `text` as it is: the palette parses help as markup.
+
+    textual.markup.escape leaves tags like "[Video]" alone, which the parser still eats;
+    escaping every "[" keeps all of them.
+    """
+    return text.replace("[", "\\[")
