@@ -148,4 +148,7 @@ def _neg_time(time: str | None) -> str:
     """A key that sorts later times first (and unknown times last)."""
     if not time:
         return "~"
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in time)
+    return time.translate(_NEG_DIGITS)
+
+
+_NEG_DIGITS = str.maketrans("0123456789", "9876543210")

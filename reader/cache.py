@@ -28,6 +28,7 @@ again. Files are written to a temporary name and moved into place with `os.repla
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import marshal
 import mmap
@@ -190,20 +191,21 @@ class Snapshot:
 
     def take(self, found: FoundFile) -> CachedArticle | None:
         """The saved article of this file if its size and mtime are unchanged, else None."""
-        slot = self._slot_of.get(str(found.path))
+        name = str(found.path)
+        slot = self._slot_of.get(name)
         if slot is None:
             return None
         t = self._table
         if t[1][slot] != found.id:
             return None
         try:
-            st = os.stat(found.path)
+            st = os.stat(name)
         except OSError:
             return None
         if (
-            not stat_module.S_ISREG(st.st_mode)
-            or st.st_size != t[2][slot]
+            st.st_size != t[2][slot]
             or st.st_mtime_ns != t[3][slot]
+            or not stat_module.S_ISREG(st.st_mode)
         ):
             return None
         article = self._article(slot, found)
@@ -261,7 +263,7 @@ class Snapshot:
         leads.frombytes(t[22])
         docs: list[DocData | None] = [None] * n
         taken = self._taken
-        with open(self.path, "rb") as handle:
+        with no_gc(), open(self.path, "rb") as handle:
             fd = handle.fileno()
             for first in range(0, n, _READ_SLOTS):
                 last = min(n, first + _READ_SLOTS)
@@ -312,10 +314,24 @@ def read(path: Path, roots: Sequence[Path]) -> Snapshot | None:
     except (OSError, ValueError):
         return None
     try:
-        return _parse(path, mapped, size, roots)
+        with no_gc():
+            return _parse(path, mapped, size, roots)
     except Exception:  # any damage: a cache is only ever a shortcut
         mapped.close()
         return None
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic collector: restoring makes millions of objects and no cycles, and
+    the collector would rescan the growing heap over and over (most of the time at 100k)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _parse(path: Path, mapped: mmap.mmap, size: int, roots: Sequence[Path]) -> Snapshot | None:

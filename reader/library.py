@@ -104,7 +104,18 @@ def load_all(
 
     Files unchanged since `cached` was saved come from it, without being read.
     """
-    previous = previous or {}
+    if cached is not None:
+        from reader.cache import no_gc
+
+        with no_gc():
+            yield from _load_each(found, previous or {}, cached)
+    else:
+        yield from _load_each(found, previous or {}, None)
+
+
+def _load_each(
+    found: Sequence[FoundFile], previous: dict[Path, Article], cached: Snapshot | None
+) -> Iterator[tuple[Article | None, list[Problem]]]:
     for item in found:
         result = cached.take(item) if cached is not None else None
         if result is None:
@@ -145,6 +156,21 @@ class Library:
         persistent cache with their search index, and the cache is brought up to date
         before returning (see `reader.cache`).
         """
+        if cache:
+            from reader.cache import no_gc
+
+            with no_gc():
+                return cls._load(paths, progress, previous, cache)
+        return cls._load(paths, progress, previous, None)
+
+    @classmethod
+    def _load(
+        cls,
+        paths: Iterable[str | os.PathLike[str]],
+        progress: Progress | None,
+        previous: Library | None,
+        cache: CacheOption,
+    ) -> Library:
         roots = [Path(p) for p in paths]
         found, problems = scan(roots)
         path, snapshot = open_cache(roots, cache) if cache else (None, None)
