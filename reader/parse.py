@@ -215,6 +215,7 @@ _FURNITURE_PREFIX = re.compile(
 )
 _FURNITURE_OPEN = re.compile(_FURNITURE_PREFIX.pattern.split(r"\s*[")[0] + r"\s*\Z")
 _FURNITURE_STRIP = " :.!()[]"
+_FURNITURE_HEAD_OK: dict[str, bool] = {}  # the first two characters (after "([") by line
 _FURNITURE_LONGEST = max(map(len, _FURNITURE))
 _FURNITURE_SPLIT = re.compile(r"\s*(?:[|/•·»>]|\s-\s)\s*")
 _BREADCRUMB = re.compile(r"\s[-–—>»|/›]\s|\s?[>»›]\s?")
@@ -291,6 +292,7 @@ _LINE = re.compile(r"\S[^\n]*")
 # Whitespace other than " " and "\n" (what str.split() and the regular expressions' \s see).
 _ODD_SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
 _DASHES = (" - ", " – ", " — ", " | ")
+_SPACES_AND_PAREN = "".join(_ODD_SPACES) + " \n)"
 _FOLD_CACHE: dict[str, str] = {}
 _FOLD_CACHE_SIZE = 4096
 _FOLD_CACHE_CHARS = 200
@@ -386,8 +388,7 @@ def _parse(text: str) -> Metadata:
     blocks: list[Block] = [_block(kinds[k], texts[k], starts[k]) for k in range(lead_index)]
     words = 0
     # what _count_words does, with its text-wide checks done once
-    spaced = not any(map(text.__contains__, _ODD_SPACES))  # words are separated by " " only
-    dashes = [d for d in _DASHES if d[1] in text]
+    dashes = [d for d in _DASHES if d[1] in text and d in text]
     lead_done = False
     lead_text: str | None = None
     open_caption = False  # the previous block is a caption listed in meta.captions
@@ -441,10 +442,11 @@ def _parse(text: str) -> Metadata:
             if lead_text is None:
                 lead_text = s
         if kind is not BlockKind.BOILERPLATE:
-            simple = spaced and last == k and "  " not in s  # single spaces only
+            simple = last == k and "  " not in s and s.isprintable()  # single spaces only
             count = s.count(" ") + 1 if simple else len(s.split())
             for d in dashes:
-                count -= s.count(d)
+                if d[1] in s:
+                    count -= s.count(d)
             if count > 1 or _WORD_CHAR.search(s):
                 words += max(count, 0)
         open_caption = opened
@@ -582,6 +584,9 @@ def _opener(s: str) -> re.Match[str] | None:
 
 def _split_title(s: str) -> tuple[str, ArticleDate | None, str | None]:
     """The title without an appended date/time, and that date and time."""
+    tail = s.rstrip(_SPACES_AND_PAREN)  # the tail pattern ends with a digit, then [\s)]*$
+    if not tail or not tail[-1].isdecimal():
+        return s, None, None
     cut = max(0, len(s) - 60)
     m = _TITLE_TAIL.search(_fold(s)[cut:] if len(s) <= _FOLD_CACHE_CHARS else _fold(s[cut:]))
     if m is not None:
@@ -777,7 +782,15 @@ def _is_caption(s: str) -> bool:
 
 def _is_furniture(s: str) -> bool:
     """Share/print/"Xem thêm" site furniture."""
-    if len(s) > _META_MAX_CHARS or _fold(s.lstrip("([")[:2]) not in _FURNITURE_HEADS:
+    if len(s) > _META_MAX_CHARS:
+        return False
+    head = s.lstrip("([")[:2]
+    ok = _FURNITURE_HEAD_OK.get(head)
+    if ok is None:
+        if len(_FURNITURE_HEAD_OK) >= _FOLD_CACHE_SIZE:
+            _FURNITURE_HEAD_OK.clear()
+        ok = _FURNITURE_HEAD_OK[head] = _fold(head) in _FURNITURE_HEADS
+    if not ok:
         return False
     if len(s) > 80:  # only a bare furniture phrase or a "Xem thêm:" prefix is left to check
         bare = s.strip(_FURNITURE_STRIP)  # these characters fold only from themselves
