@@ -156,6 +156,17 @@ class _CachedMetadata(Metadata):
     blocks = property(_get_blocks, _set_blocks)  # type: ignore[assignment]
 
 
+def _article_spans(article: Article) -> bytes:
+    """The compact blocks of an article, without cutting a cached one's blocks."""
+    meta = article.meta
+    if isinstance(meta, _CachedMetadata):
+        try:
+            _BLOCKS_SLOT.__get__(meta, _CachedMetadata)
+        except AttributeError:
+            return meta._spans
+    return _spans(article.blocks)
+
+
 def _spans(blocks: Iterable[Block]) -> bytes:
     out = array("I")
     for block in blocks:
@@ -472,7 +483,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                 )
                 for column, value in zip(columns, row, strict=True):
                     column.append(value)
-                spans.append(_spans(a.blocks))
+                spans.append(_article_spans(a))
                 titles.append(doc.title)
                 titles_exact.append(doc.title_exact)
                 metas.append(doc.meta)

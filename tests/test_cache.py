@@ -111,6 +111,7 @@ def test_changed_new_and_deleted_files(folder: Path, cache_dir: Path) -> None:
     again = Library.load([folder], cache=True)
     assert all(isinstance(a, cache.CachedArticle) for a in again.articles)
     assert _hits(again) == _hits(warm)
+    assert _summary(again) == _summary(warm)  # rewritten from cached articles, blocks intact
 
 
 def test_reload_keeps_using_the_cache(folder: Path, cache_dir: Path) -> None:
