@@ -78,6 +78,7 @@ _DATE_SRC = r"""
 """
 _DATE = re.compile(_DATE_SRC, re.VERBOSE)
 _DATE_PARTS = re.compile(r"\d+")
+_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"(?<![\w:.])([01]?\d|2[0-3])(?::|h|\s?gio\s?)([0-5]\d)(?::[0-5]\d)?(?![\w:])")
 
 # Words of the time of day, weekdays and place/source tags that may open a lead's dateline.
@@ -576,6 +577,8 @@ def _looks_like_lead(s: str) -> bool:
 
 def _opener(s: str) -> re.Match[str] | None:
     """The dateline opening a lead ("Chiều 22-10, ", "Sáng ngày 3/4, "), if any."""
+    if _DIGIT.search(s, 0, 160) is None:  # no date to find (folding keeps digits digits)
+        return None
     m = _OPENER.match(_fold_head(s, 160))
     if m is None or _date_from(m.group("date") or m.group("pdate")) is None:
         return None
