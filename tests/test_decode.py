@@ -107,6 +107,14 @@ def test_utf16_without_bom_is_recognized_not_called_binary(codec: str) -> None:
     assert (decoded.text, decoded.encoding) == (ARTICLE, codec)
 
 
+@pytest.mark.parametrize("text", ["4", "Tin", "Đảng ủy", "Tin tức 24h", SHORT])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_short_utf16_without_bom_is_read_in_the_right_byte_order(text: str, codec: str) -> None:
+    # charset-normalizer alone read b"4\x00" as U+3400 and "Tin" in UTF-16 LE backwards.
+    decoded = decode_bytes(text.encode(codec))
+    assert (decoded.text, decoded.encoding, decoded.uncertain) == (text, codec, True)
+
+
 def test_nfd_text_is_normalized_to_nfc() -> None:
     nfd = unicodedata.normalize("NFD", ARTICLE)
     assert nfd != ARTICLE
@@ -273,6 +281,7 @@ def test_russian_windows_1251_is_left_to_charset_normalizer() -> None:
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "binary file (NUL bytes)"),
         (ARTICLE.encode() + b"\x00", "binary file (NUL bytes)"),
         (bytes(range(1, 32)) * 20, "binary file (control characters)"),
+        (b"\x00\x01binary now", "binary file (control characters)"),
     ],
 )
 def test_not_text_is_a_decode_error_with_a_reason(data: bytes, reason: str) -> None:
