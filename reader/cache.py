@@ -41,7 +41,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from reader.article import Article, ArticleDate, Block, BlockKind, Metadata
 from reader.bytefold import fold_encoded
@@ -182,9 +182,9 @@ class Snapshot:
     search index is restored for the taken ones (`search_index`)."""
 
     def __init__(
-        self, path: Path, mapped: mmap.mmap, header: tuple, table: tuple, postings: list
+        self, handle: BinaryIO, mapped: mmap.mmap, header: tuple, table: tuple, postings: list
     ) -> None:
-        self.path = path
+        self._handle = handle
         self._text_ends = array("Q")
         self._text_ends.frombytes(table[17])
         self._map = mapped
@@ -274,7 +274,7 @@ class Snapshot:
         leads.frombytes(t[22])
         docs: list[DocData | None] = [None] * n
         taken = self._taken
-        with no_gc(), open(self.path, "rb") as handle:
+        with no_gc(), self._handle as handle:  # the file is not read after this
             fd = handle.fileno()
             for first in range(0, n, _READ_SLOTS):
                 last = min(n, first + _READ_SLOTS)
@@ -317,19 +317,27 @@ def _taken_from(article: Article, taken: dict[int, CachedArticle]) -> bool:
 def read(path: Path, roots: Sequence[Path]) -> Snapshot | None:
     """The cache file at `path` if it is a valid cache for `roots`, else None (never raises)."""
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size < _PREFIX.size:
-                return None
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        handle = open(path, "rb")  # noqa: SIM115 - kept by the Snapshot for its later reads
+    except OSError:
+        return None
+    try:
+        size = os.fstat(handle.fileno()).st_size
+        if size < _PREFIX.size:
+            handle.close()
+            return None
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
+        handle.close()
         return None
     try:
         with no_gc():
-            return _parse(path, mapped, size, roots)
+            snapshot = _parse(handle, mapped, size, roots)
     except Exception:  # any damage: a cache is only ever a shortcut
+        snapshot = None
+    if snapshot is None:
         mapped.close()
-        return None
+        handle.close()
+    return snapshot
 
 
 @contextlib.contextmanager
@@ -345,41 +353,41 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(path: Path, mapped: mmap.mmap, size: int, roots: Sequence[Path]) -> Snapshot | None:
+def _parse(
+    handle: BinaryIO, mapped: mmap.mmap, size: int, roots: Sequence[Path]
+) -> Snapshot | None:
+    """The snapshot in an open cache file, or None; raises on some kinds of damage."""
     magic, head_at, head_len = _PREFIX.unpack(mapped[: _PREFIX.size])
     if magic != MAGIC or head_at + head_len != size:
-        mapped.close()
         return None
     header = marshal.loads(mapped[head_at:size])
     if not (isinstance(header, tuple) and len(header) == 12 and header[0] == VERSION):
-        mapped.close()
         return None
     _, py, saved_roots, n, exact_len, text_len, table_len, postings_len, _, crc, _, text_crcs = (
         header
     )
     if tuple(py) != _PY or saved_roots != _root_key(roots):
-        mapped.close()
         return None
     table_at = _PREFIX.size + exact_len + text_len
     if table_at + table_len + postings_len != head_at:
-        mapped.close()
         return None
-    raw = mapped[table_at:head_at]
-    if zlib.crc32(raw) != crc:
-        mapped.close()
+    # Read, not through the map: pages touched through it would stay in the process.
+    fd = handle.fileno()
+    raw = os.pread(fd, table_len, table_at)
+    check = zlib.crc32(raw)
+    table = marshal.loads(raw)
+    raw = os.pread(fd, postings_len, table_at + table_len)
+    if zlib.crc32(raw, check) != crc:
         return None
-    table = marshal.loads(raw[:table_len])
-    postings = marshal.loads(raw[table_len:])
+    postings = marshal.loads(raw)
     del raw
     if len(table) != 23 or any(len(col) != n for col in table[:17]) or len(postings) != 7:
-        mapped.close()
         return None
     ends = array("Q")
     ends.frombytes(table[17])
-    if not _check_groups(path, ends, _PREFIX.size + exact_len, text_crcs):
-        mapped.close()
+    if not _check_groups(fd, ends, _PREFIX.size + exact_len, text_crcs):
         return None
-    return Snapshot(path, mapped, header, table, postings)
+    return Snapshot(handle, mapped, header, table, postings)
 
 
 def _group_ranges(ends: array) -> Iterator[tuple[int, int, int]]:
@@ -389,14 +397,12 @@ def _group_ranges(ends: array) -> Iterator[tuple[int, int, int]]:
         yield group, ends[first - 1] if first else 0, ends[last - 1]
 
 
-def _check_groups(path: Path, ends: array, base: int, crcs: list[int]) -> bool:
+def _check_groups(fd: int, ends: array, base: int, crcs: list[int]) -> bool:
     """Whether each group of slots of a blob has its saved crc32."""
-    with open(path, "rb") as handle:
-        fd = handle.fileno()
-        for group, lo, hi in _group_ranges(ends):
-            data = os.pread(fd, hi - lo, base + lo)
-            if len(data) != hi - lo or zlib.crc32(data) != crcs[group]:
-                return False
+    for group, lo, hi in _group_ranges(ends):
+        data = os.pread(fd, hi - lo, base + lo)
+        if len(data) != hi - lo or zlib.crc32(data) != crcs[group]:
+            return False
     return True
 
 
