@@ -140,6 +140,7 @@ _CREDIT = re.compile(
     r"(?:^|(?<=[\s.,;(\[–—\-]))[(\[]?\s*(?:anh|nguon\s+anh|anh\s+tu\s+lieu|photos?|credit)"
     r"\s*:\s*(?P<credit>[^\s:()\[\]][^:()\[\]]{0,59}?)\s*[)\]]?\s*$"
 )
+_CREDIT_LABEL_ENDS = ("anh", "lieu", "photo", "photos", "credit")
 _LIST_MARKER = re.compile(r"^(?:[-–—•*+>·]|\d{1,3}[.)]|[ivx]{1,4}[.)]|[a-z][.)])(?:\s|$)")
 _BYLINE_PREFIX = re.compile(
     r"^(?:bai\s*(?:va|,|&)?\s*anh|tin\s*(?:va|,|&)?\s*anh|bai|tin|tac\s+gia|by|author|pv)"
@@ -532,11 +533,11 @@ def _is_section(lines: _Lines, i: int) -> bool:
     nwords = _count_words(s)
     if not 1 <= nwords <= 8:
         return False
-    f = _fold(s)
-    if _DATE.search(f) or _TIME.search(f):
-        return False
     nxt = texts[i + 1]
     if not lines.blank[i + 1] or not _is_title_like(nxt) or _count_words(nxt) <= nwords:
+        return False
+    f = _fold(s)
+    if _DATE.search(f) or _TIME.search(f):
         return False
     after = texts[i + 2] if i + 2 < len(texts) else None
     if after is not None and _is_dateline(after):
@@ -763,6 +764,10 @@ def _credit(s: str) -> tuple[int, str] | None:
     """(offset, credit) of a photo credit ending a caption ("… Ảnh: BP"), if any."""
     cut = max(0, len(s) - 80)
     if len(s) > _CREDITED_CAPTION_MAX_CHARS or s.find(":", cut) < 0:
+        return None
+    # the credit holds no ":", so its label ("Ảnh", "Photo"…) ends just before the last one
+    label = s[: s.rfind(":")].rstrip()[-6:]
+    if not _fold(label).endswith(_CREDIT_LABEL_ENDS):
         return None
     m = _CREDIT.search(_fold(s[cut:]))
     if m is None:
