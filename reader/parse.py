@@ -37,6 +37,11 @@ Conventions:
 Only the first and last few blocks are examined for title, section, dateline and byline, every
 regular expression runs on a bounded slice (or is linear), so parsing is linear in the text
 length and cannot backtrack catastrophically on hostile input.
+
+Speed (a library load parses every file): exact cheap tests (length, last character, a digit,
+a label word) run before any folding or regular expression, folding uses a faster exact path
+and a small cache, and the body loop creates each Block directly.
+tests/benchmarks/bench_parse.py measures it and checks it against the earlier parser.
 """
 
 from __future__ import annotations
@@ -249,24 +254,21 @@ def _fallback(text: str) -> Metadata:
 class _Lines:
     """The non-blank lines of a text: offsets, stripped texts, and blank lines before them."""
 
-    __slots__ = ("blank", "ragged", "starts", "texts")
+    __slots__ = ("blank", "starts", "texts")
 
     def __init__(self, text: str) -> None:
         starts: list[int] = []
         texts: list[str] = []
         blank: list[bool] = []
-        ragged = False
         prev = pos = 0
         for index, raw in enumerate(text.split("\n")):
             if raw:
                 s = raw.strip()
-                if s is raw:
+                if s is raw:  # nothing stripped (the common case)
                     starts.append(pos)
                 elif s:
                     starts.append(pos + len(raw) - len(raw.lstrip()))
-                    ragged = True
                 else:
-                    ragged = True
                     pos += len(raw) + 1
                     continue
                 texts.append(s)
@@ -276,7 +278,6 @@ class _Lines:
         self.starts = starts
         self.texts = texts
         self.blank = blank  # blank[i]: a blank line separates line i from line i - 1
-        self.ragged = ragged  # some line has leading or trailing whitespace
 
     def end(self, i: int) -> int:
         """Offset just past stripped line `i`."""
