@@ -483,18 +483,27 @@ def measure_tui_headless(corpus: Path, queries: Sequence[str], work: Path) -> La
     return latency
 
 
-# The filter bar: "/", the query, then the counter "N/M" or "N+/M" (no counter while empty).
-_TUI_BAR = re.compile(r"(?:^|\s)/\s(?P<q>.*?)\s+(?P<n>\d[\d,]*\+?)/(?P<m>\d[\d,]*)(?=\s|$)")
+# The filter bar: "/", the query, then the counter "N/M" (N may carry a mark such as "≤" or
+# "+"); no counter while the query is empty.
+_TUI_BAR = re.compile(
+    r"(?:^|\s)/\s(?P<q>.*?)\s+[^\s\d/]?(?P<n>\d[\d,]*)\+?/(?P<m>\d[\d,]*)(?=\s|$)"
+)
 _TUI_BAR_OPEN = re.compile(r"^\s?/\s")
 
 
-def _tui_state(lines: list[str]) -> tuple[str, str] | None:
-    """(query, "N" or "N+") from the TUI's filter bar, or None without a counter on screen."""
+def _tui_state(lines: list[str]) -> tuple[str, int] | None:
+    """(query, N) from the TUI's filter bar, or None without a counter on screen."""
     for line in lines:
         m = _TUI_BAR.search(line)
         if m:
-            return m.group("q").rstrip(), m.group("n").replace(",", "")
+            return m.group("q").rstrip(), int(m.group("n").replace(",", ""))
     return None
+
+
+def _bar_query(lines: list[str]) -> str | None:
+    """The query in the filter bar, once it shows a counter."""
+    state = _tui_state(lines)
+    return state[0] if state else None
 
 
 def _bar_row(lines: list[str]) -> int | None:
@@ -522,14 +531,10 @@ def measure_tui_tmux(
 ) -> Latency:
     """Our TUI in a real 120x40 tmux pane: `reader PATH`, "/" opens the filter, then type.
 
-    A keystroke counts once the bar shows the prefix and the counter the number of hits the
-    library gives for it (`counts`, capped like the TUI's list). As for fzf, keystrokes that
+    A keystroke counts once the bar shows the prefix and the counter the match count the
+    library gives for it (`counts`: `Library.search(...).total`). As for fzf, keystrokes that
     leave the counter unchanged are left out.
     """
-    limit = tui_search_limit()
-
-    def shown(n: int) -> str:
-        return f"{n}+" if n >= limit else str(n)
 
     def count(prefix: str) -> int | None:  # the TUI searches the stripped query
         return counts.get(prefix.rstrip())
@@ -550,42 +555,50 @@ def measure_tui_tmux(
         if not _wait_still(pane, 0.5, timeout=120):
             latency.note = "reader did not start"
             return latency
+        # The bar's row can move when loading ends (a progress bar goes away): watch the
+        # whole screen until loaded, then find the row again each time the bar opens.
         pane.type("/")
-        pane.wait(_bar_row, interval=0.01)
-        bar = _bar_row(pane.screen())
-        if bar is None:
-            latency.note = "filter bar not found"
-            return latency
-        rows = (bar, bar)
+        probe = pane.wait(_bar_row, interval=0.01) is not None
         pane.type("a")
-        probe = pane.wait(
-            lambda s: (_tui_state(s) or ("",))[0] == "a", timeout=1800, rows=rows, interval=0.05
+        probe = probe and (
+            pane.wait(lambda s: _bar_query(s) == "a", timeout=1800, interval=0.05) is not None
         )
-        if probe is None:
-            latency.note = "no counter after loading"
+        if not probe:
+            latency.note = "no filter counter after loading"
             return latency
+        failures = 0
         for query in queries:
             # Escape closes the bar; wait for it (an Escape followed at once by "/" can be
             # read as Alt+/).
             pane.key("Escape")
-            if pane.wait(lambda s: _bar_row(s) is None, rows=rows) is None:
+            if pane.wait(lambda s: _bar_row(s) is None, interval=0.005) is None:
                 latency.note = "filter bar did not close"
                 return latency
             pane.type("/")
-            if pane.wait(lambda s: _bar_row(s) == 0, rows=rows) is None:
+            if pane.wait(lambda s: _bar_row(s) is not None, interval=0.005) is None:
                 latency.note = "filter bar did not open"
                 return latency
+            bar = _bar_row(pane.screen())
+            if bar is None:
+                latency.note = "filter bar did not stay open"
+                return latency
+            rows = (bar, bar)
             for prefix in prefixes(query):
                 start = time.perf_counter()
                 pane.type(prefix[-1])
                 typed = prefix.rstrip()
                 expected = count(prefix)
                 if expected is None:
-                    pane.wait(lambda s, p=typed: (_tui_state(s) or ("",))[0] == p, rows=rows)
+                    pane.wait(lambda s, p=typed: _bar_query(s) == p, rows=rows)
                     continue
-                want = (typed, shown(expected))
+                want = (typed, expected)
                 took = pane.wait(lambda s, w=want: _tui_state(s) == w, rows=rows)
-                if took is not None and prefix in changing:
+                if took is None:
+                    failures += 1
+                    if failures >= 3:
+                        latency.note = "counter did not match Library.search"
+                        return latency
+                elif prefix in changing:
                     latency.values.append(time.perf_counter() - start)
     finally:
         pane.close()
