@@ -499,14 +499,11 @@ def _hard_wrapped(lines: _Lines, first: int, end: int) -> bool:
     count = end - first
     if count < 4:
         return False
-    texts, blank = lines.texts, lines.blank
-    long_lines = joined = 0
-    for k in range(first, end):
-        if len(texts[k]) > 120:
-            long_lines += 1
-        if k + 1 < end and not blank[k + 1]:
-            joined += 1
-    return joined * 2 >= count and long_lines * 10 <= count
+    joined = lines.blank[first + 1 : end].count(False)  # lines right below another
+    if joined * 2 < count:
+        return False
+    long_lines = sum(len(s) > 120 for s in lines.texts[first:end])
+    return long_lines * 10 <= count
 
 
 # --- header helpers -----------------------------------------------------------------------
