@@ -103,7 +103,7 @@ def load_all(
     """Load each file in turn: yields its article (or None) and the problems it raised.
 
     Files unchanged since `cached` was saved come from it, without being read. The cyclic
-    garbage collector is paused meanwhile (loading makes millions of objects and no cycles;
+    garbage collector is paused meanwhile (loading makes millions of objects and almost no cycles;
     the collector rescanning them took a third of the time at 10,000 files).
     """
     from reader.cache import no_gc
