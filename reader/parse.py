@@ -390,8 +390,6 @@ def _parse(text: str) -> Metadata:
     starts = lines.starts
     blocks: list[Block] = [_block(kinds[k], texts[k], starts[k]) for k in range(lead_index)]
     words = 0
-    # what _count_words does, with its text-wide checks done once
-    dashes = [d for d in _DASHES if d[1] in text and d in text]
     lead_done = False
     lead_text: str | None = None
     open_caption = False  # the previous block is a caption listed in meta.captions
@@ -407,6 +405,7 @@ def _parse(text: str) -> Metadata:
         start = starts[k]
         s = texts[k] if last == k else text[start : lines.end(last)]
         size = len(s)
+        count = _count_words(s)  # needed by the caption test and for all but furniture
         kind = body
         opened = False
         # cheap tests first: most paragraphs are too long to be anything but BODY
@@ -432,7 +431,7 @@ def _parse(text: str) -> Metadata:
             and size <= _CAPTION_MAX_CHARS
             and last + 1 < body_end
             and s[-1] not in _NOT_CAPTION_END
-            and _is_caption(s)
+            and _is_caption(s, count)
         ):
             kind = caption_kind
             captions.append(s)
@@ -445,13 +444,7 @@ def _parse(text: str) -> Metadata:
             if lead_text is None:
                 lead_text = s
         if kind is not BlockKind.BOILERPLATE:
-            simple = last == k and "  " not in s and s.isprintable()  # single spaces only
-            count = s.count(" ") + 1 if simple else len(s.split())
-            for d in dashes:
-                if d[1] in s:
-                    count -= s.count(d)
-            if count > 1 or _WORD_CHAR.search(s):
-                words += max(count, 0)
+            words += count
         open_caption = opened
         append(_block(kind, s, start))
         k = last + 1
@@ -776,11 +769,14 @@ def _credit(s: str) -> tuple[int, str] | None:
     return cut + m.start(), credit
 
 
-def _is_caption(s: str) -> bool:
-    """A short line between paragraphs without sentence punctuation ("Quang cảnh hội nghị")."""
+def _is_caption(s: str, nwords: int) -> bool:
+    """A short line between paragraphs without sentence punctuation ("Quang cảnh hội nghị").
+
+    `nwords` is `_count_words(s)`.
+    """
     if len(s) > _CAPTION_MAX_CHARS or s[-1] in _NOT_CAPTION_END or " " not in s:
         return False
-    if not 2 <= _count_words(s) <= _CAPTION_MAX_WORDS:
+    if not 2 <= nwords <= _CAPTION_MAX_WORDS:
         return False
     # a numbered or bulleted line is a list item or a heading; an ALL-CAPS one a subheading
     return not (_LIST_MARKER.match(s[:8].lower()) or s.isupper())
@@ -856,11 +852,13 @@ def _count_words(s: str) -> int:
     """Whitespace-separated tokens, not counting lone dashes and bars ("a – b" is 2 words)."""
     if not s:
         return 0
-    if s.isprintable() and "  " not in s:  # single spaces only: count without splitting
+    if "  " not in s and s.isprintable():  # single spaces only: count without splitting
         n = s.count(" ") + 1 - (s[0] == " ") - (s[-1] == " ")
     else:
         n = len(s.split())
-    n -= s.count(" - ") + s.count(" – ") + s.count(" — ") + s.count(" | ")
+    for dash in _DASHES:
+        if dash[1] in s:  # a one-character search is much cheaper than counting " – "
+            n -= s.count(dash)
     if n <= 1 and not _WORD_CHAR.search(s):
         return 0
     return max(n, 0)
