@@ -6,7 +6,8 @@ Each article is decoded once, then `parse` is timed per article (best of `--repe
 article): p50, mean, p99 and max in µs, and the total. The huge cases are the 25 MB article
 and the 1.3 MB single line of tests/hostile.py (when present) and the two big texts of
 tests/test_parse.py. `--check` also loads reader/parse.py as of git revision REV (default: the
-last commit before the speed-up) and asserts that every result is identical, timing it too.
+last commit before the speed-up), asserts that every result is identical, and times both
+parsers taking turns on each text, so a change in machine load hits them alike.
 """
 
 from __future__ import annotations
@@ -75,36 +76,44 @@ def load_old(rev: str) -> Parse:
     return module.parse
 
 
-def time_each(fn: Parse, texts: list[str], repeat: int) -> list[float]:
-    """Seconds per text, best of `repeat`."""
-    best = [float("inf")] * len(texts)
+def time_each(fns: list[Parse], texts: list[str], repeat: int) -> list[list[float]]:
+    """Seconds per text for each function, best of `repeat`.
+
+    The functions take turns on each text, so a change in machine load hits them alike.
+    """
+    best = [[float("inf")] * len(texts) for _ in fns]
     clock = time.perf_counter
     gc.disable()
     try:
         for _ in range(repeat):
             for i, text in enumerate(texts):
-                t0 = clock()
-                fn(text)
-                dt = clock() - t0
-                if dt < best[i]:
-                    best[i] = dt
+                for fn, times in zip(fns, best, strict=True):
+                    t0 = clock()
+                    fn(text)
+                    dt = clock() - t0
+                    if dt < times[i]:
+                        times[i] = dt
     finally:
         gc.enable()
     return best
 
 
-def report(name: str, fn: Parse, texts: list[str], huge: dict[str, str], repeat: int) -> None:
-    per = sorted(time_each(fn, texts, repeat))
-    us = [t * 1e6 for t in per]
-    p99 = us[min(len(us) - 1, int(len(us) * 0.99))]
-    print(
-        f"{name}: {len(texts):,} articles: p50 {statistics.median(us):.1f} µs, "
-        f"mean {statistics.fmean(us):.1f} µs, p99 {p99:.1f} µs, max {us[-1]:.1f} µs, "
-        f"total {sum(per):.2f} s"
-    )
+def report(parsers: dict[str, Parse], texts: list[str], huge: dict[str, str], repeat: int) -> None:
+    """Print per-article statistics, then the time of each huge text, for each parser."""
+    names, fns = list(parsers), list(parsers.values())
+    for name, times in zip(names, time_each(fns, texts, repeat), strict=True):
+        us = sorted(t * 1e6 for t in times)
+        p99 = us[min(len(us) - 1, int(len(us) * 0.99))]
+        print(
+            f"{name}: {len(texts):,} articles: p50 {statistics.median(us):.1f} µs, "
+            f"mean {statistics.fmean(us):.1f} µs, p99 {p99:.1f} µs, max {us[-1]:.1f} µs, "
+            f"total {sum(us) / 1e6:.2f} s"
+        )
     for label, text in huge.items():
-        t = min(time_each(fn, [text], 1 if len(text) > 5_000_000 else repeat))
-        print(f"{name}: {label} ({len(text) / 1e6:.1f} M chars): {t * 1e3:.0f} ms")
+        runs = 1 if len(text) > 5_000_000 else repeat
+        best = [min(t) for t in time_each(fns, [text], runs)]
+        ms = ", ".join(f"{name} {t * 1e3:.0f} ms" for name, t in zip(names, best, strict=True))
+        print(f"{label} ({len(text) / 1e6:.1f} M chars): {ms}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"MISMATCH on text {i}", file=sys.stderr)
                 return 1
         print(f"identical to {args.check} on {len(texts) + len(huge):,} texts")
-        report(f"old {args.check}", old, texts, huge, args.repeat)
-    report("new", parse, texts, huge, args.repeat)
+        report({f"old {args.check}": old, "new": parse}, texts, huge, args.repeat)
+    else:
+        report({"parse": parse}, texts, huge, args.repeat)
     return 0
 
 
