@@ -427,8 +427,8 @@ def test_cli_show_on_a_terminal_sends_only_colours(small: Path, name: str) -> No
     text = assert_safe_bytes(rest)
     assert TITLES[name] in text
     if name == MARKUPS:
-        for markup in MARKUP:
-            assert markup in text.replace("\n", " ") or markup.split("]")[0] in text
+        words = " ".join(text.split())  # Rich wraps lines at spaces
+        assert all(markup in words for markup in MARKUP)
 
 
 def test_cli_search_and_exit_codes(small: Path) -> None:
@@ -644,14 +644,37 @@ async def test_files_that_appear_change_and_vanish_while_running(tmp_path: Path)
         screen_text(app)
 
 
-async def test_the_folder_watcher_survives_a_non_utf8_file_name(small: Path) -> None:
-    app = ReaderApp([small])
+@pytest.mark.xfail(
+    strict=True,
+    reason="reader/ui/app.py _poll_folders: the rescan baseline (previous=None) is taken one "
+    "interval after falling back, so a change made in between is never noticed; take it at once",
+)
+async def test_files_appear_and_vanish_by_themselves_despite_a_non_utf8_name(
+    tmp_path: Path,
+) -> None:
+    # watchfiles cannot represent a non-UTF-8 name; the reader must notice changes anyway.
+    root = tmp_path / "live"
+    build_hostile_folder(root, big=False)
+    app = ReaderApp([root])
     async with app.run_test(size=(120, 40)) as pilot:
         await guard(settle(pilot))
-        for _ in range(30):  # the watcher fails within moments of the load, if it does
-            messages = [n.message for n in app._notifications]
-            assert not [m for m in messages if "Not watching" in m]
-            await pilot.pause(0.1)
+
+        async def listed() -> bool:
+            await pilot.pause(0.2)
+            return "new.txt" in {row.article.id for row in app.article_list.rows}
+
+        (root / "new.txt").write_text(f"Bài mới tự xuất hiện\n\n{LEAD}\n", "utf-8")
+        for _ in range(60):  # 12 s: several rescans (a dead watcher fails, never hangs)
+            if await listed():
+                break
+        assert await listed()
+        (root / "new.txt").unlink()
+        for _ in range(60):
+            if not await listed():
+                break
+        assert not await listed()
+        messages = [n.message for n in app._notifications]
+        assert not [m for m in messages if "Not watching" in m]
 
 
 async def test_command_palette_shows_file_names_as_text(tmp_path: Path) -> None:
