@@ -2,8 +2,8 @@
 
 Run by bench.py, never imported by it, so each load starts with cold imports and caches:
 
-    python tests/benchmarks/_worker.py CORPUS_DIR OUT_JSON [--titles FILE]
-        [--queries JSON_LIST] [--budget SECONDS]
+    python tests/benchmarks/_worker.py CORPUS_DIR OUT_JSON [--titles FILE] [--cache DIR]
+        [--queries JSON_LIST] [--budget SECONDS] [--count-limit N]
 
 Writes a JSON object: phase times (s), peak RSS after load+index (KiB), article/problem counts,
 and one [query, prefix, seconds, hits] row per timed search call.
@@ -33,6 +33,7 @@ def main() -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--titles", type=Path, help="write the loaded titles here, one a line")
+    parser.add_argument("--cache", type=Path, help="Library.load(..., cache=CACHE): warm start")
     parser.add_argument("--queries", default="[]", help="JSON list of queries to type")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds for all searches")
     parser.add_argument(
@@ -43,7 +44,10 @@ def main() -> int:
     from reader.library import Library
 
     t_import = time.perf_counter()
-    lib = Library.load([args.corpus])
+    if args.cache is not None:
+        lib = Library.load([args.corpus], cache=args.cache)
+    else:
+        lib = Library.load([args.corpus])
     t_load = time.perf_counter()
     _ = lib.index  # build the search index now, not on the first keystroke
     t_index = time.perf_counter()
