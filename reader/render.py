@@ -8,7 +8,7 @@ back to text offsets for find-in-article.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -16,8 +16,6 @@ from rich.style import Style
 from rich.text import Text
 
 from reader.article import Article, BlockKind
-
-Span = tuple[int, int]
 
 __all__ = ["Para", "Styles", "article_paragraphs", "meta_line", "plain_article", "wrap_offsets"]
 
@@ -39,17 +37,28 @@ class Styles:
 
 @dataclass(frozen=True, slots=True)
 class Para:
-    """One paragraph to show: `offset` is where `text.plain` starts in the article text.
+    """One paragraph to show: `offset` is where `plain` starts in the article text.
 
-    `offset` is None for lines the reader makes up (the meta line, a title that was
-    derived). `indent` cells are added before every wrapped line.
+    `offset` is None for lines the reader makes up (the heading, the meta line). `indent`
+    cells are added before every wrapped line. The paragraph is kept as a plain string and
+    styled when drawn, line by line: building a Text of a 25 MB article up front took seconds.
     """
 
-    text: Text
+    plain: str
+    style: Style | str
     offset: int | None
     indent: int = 0
     kind: str = "body"
     title: bool = False
+
+    def rich(self, start: int = 0, end: int | None = None) -> Text:
+        """The paragraph, or its `start:end` part, as styled text (never parsed as markup)."""
+        return Text(self.plain[start:end], style=self.style, end="")
+
+    @property
+    def text(self) -> Text:
+        """The whole paragraph as styled text."""
+        return self.rich()
 
 
 _SHOWN_AS_META = {BlockKind.TITLE, BlockKind.SECTION, BlockKind.DATELINE}
@@ -80,69 +89,35 @@ def meta_line(article: Article) -> str:
     return " · ".join(parts)
 
 
-def _styled(
-    text: str, base: Style | str, spans: Sequence[Span], styles: Styles, current: Span | None
-) -> Text:
-    out = Text(text, style=base, end="")
-    for start, end in spans:
-        if end <= 0 or start >= len(text):
-            continue
-        style = styles.current if current == (start, end) else styles.match
-        out.stylize(style, max(0, start), min(len(text), end))
-    return out
-
-
-def _shift(spans: Sequence[Span], offset: int, length: int) -> list[Span]:
-    return [(s - offset, e - offset) for s, e in spans if e > offset and s < offset + length]
-
-
-def article_paragraphs(
-    article: Article,
-    styles: Styles | None = None,
-    highlights: Sequence[Span] = (),
-    current: Span | None = None,
-    title_spans: Sequence[Span] = (),
-) -> list[Para]:
-    """The article as paragraphs: heading, meta line, then its blocks in reading order.
-
-    `highlights` and `current` are spans into `article.text`; `title_spans` index the title.
-    """
+def article_paragraphs(article: Article, styles: Styles | None = None) -> list[Para]:
+    """The article as paragraphs: heading, meta line, then its blocks in reading order."""
     styles = styles or Styles()
     paras = [
-        Para(
-            _styled(article.title or "(untitled)", styles.heading, title_spans, styles, None),
-            None,
-            kind="heading",
-            title=True,
-        ),
-        Para(Text(meta_line(article), style=styles.meta, end=""), None, kind="meta"),
+        Para(article.title or "(untitled)", styles.heading, None, kind="heading", title=True),
+        Para(meta_line(article), styles.meta, None, kind="meta"),
     ]
     for block in article.blocks:
         if block.kind in _SHOWN_AS_META:
             continue
-        spans = _shift(highlights, block.start, len(block.text))
-        cur = None
-        if current is not None:
-            cur = (current[0] - block.start, current[1] - block.start)
-        base: Style | str = styles.body
+        style: Style | str = styles.body
         indent = 0
         if block.kind is BlockKind.LEAD:
-            base = styles.lead
+            style = styles.lead
         elif block.kind is BlockKind.CAPTION:
-            base, indent = styles.caption, 4
+            style, indent = styles.caption, 4
         elif block.kind is BlockKind.BYLINE:
-            base = styles.byline
+            style = styles.byline
         elif block.kind is BlockKind.BOILERPLATE:
-            base = styles.boilerplate
-        paras.append(
-            Para(
-                _styled(block.text, base, spans, styles, cur),
-                block.start,
-                indent,
-                kind=str(block.kind),
-            )
-        )
+            style = styles.boilerplate
+        paras.append(Para(block.text, style, block.start, indent, kind=str(block.kind)))
     return paras
+
+
+# Characters that are certainly one cell wide: ASCII, Latin (Vietnamese NFC included), Greek,
+# Cyrillic, Vietnamese's Latin Extended Additional, general punctuation (“ ” – …).
+_NOT_ONE_CELL = re.compile(
+    "[^\x20-\x7e\xa0-\u02ff\u0370-\u0482\u1e00-\u1eff\u2010-\u2027\u2030-\u205e]"
+)
 
 
 def wrap_offsets(text: str, width: int) -> list[int]:
@@ -152,6 +127,32 @@ def wrap_offsets(text: str, width: int) -> list[int]:
     offsets are indexes into `text`, so wrapped lines still map to article offsets.
     """
     width = max(1, width)
+    if not text.startswith(" ") and _NOT_ONE_CELL.search(text) is None:
+        return _wrap_one_cell(text, width)
+    return _wrap_cells(text, width)
+
+
+def _wrap_one_cell(text: str, width: int) -> list[int]:
+    """`wrap_offsets` for text whose every character is one cell: one rfind per line."""
+    breaks: list[int] = []
+    pos, n = 0, len(text)
+    while n - pos > width:
+        cut = text.rfind(" ", pos, pos + width + 1)
+        if cut < pos:  # no space on this line: fold the word (pos is never a space here)
+            nxt = pos + width
+        else:
+            nxt = cut + 1
+            while nxt < n and text[nxt] == " ":
+                nxt += 1
+        if nxt >= n:
+            break
+        breaks.append(nxt)
+        pos = nxt
+    return breaks
+
+
+def _wrap_cells(text: str, width: int) -> list[int]:
+    """`wrap_offsets` for any text, measuring each word in terminal cells."""
     if cell_len(text) <= width:
         return []
     breaks: list[int] = []
@@ -191,9 +192,9 @@ def plain_article(article: Article) -> str:
     lines: list[str] = []
     for para in article_paragraphs(article):
         prefix = " " * para.indent
-        lines.append(prefix + para.text.plain)
+        lines.append(prefix + para.plain)
         if para.title:
-            lines.append("=" * min(cell_len(para.text.plain), 80))
+            lines.append("=" * min(cell_len(para.plain), 80))
         else:
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -644,11 +644,6 @@ async def test_files_that_appear_change_and_vanish_while_running(tmp_path: Path)
         screen_text(app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader/ui/app.py _poll_folders: the rescan baseline (previous=None) is taken one "
-    "interval after falling back, so a change made in between is never noticed; take it at once",
-)
 async def test_files_appear_and_vanish_by_themselves_despite_a_non_utf8_name(
     tmp_path: Path,
 ) -> None:

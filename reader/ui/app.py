@@ -252,12 +252,12 @@ class ReaderApp(App[None]):
                     self.post_message(FilesChanged())
                 return
             except Exception as exc:  # a watcher failure must not end the app
-                # watchfiles gives up on some events (a file name that is not UTF-8):
-                # something changed, so reload, and watch again unless it keeps failing.
-                self.post_message(FilesChanged())
+                # watchfiles gives up on some names (not UTF-8): watch again, and if it
+                # keeps failing, rescan instead (after one reload for what may have changed).
                 now = time.monotonic()
                 failures = [t for t in failures if now - t < 10] + [now]
                 if len(failures) > 3:
+                    self.post_message(FilesChanged())
                     self._poll_folders(reason=str(exc))
                     return
 
@@ -270,13 +270,14 @@ class ReaderApp(App[None]):
         self.call_from_thread(
             self.notify, f"Watching for changes by rescanning ({reason}).", timeout=4
         )
-        previous = None
-        interval = POLL_EVERY
+        started = time.perf_counter()
+        previous = _fingerprint(self.paths)  # the baseline now: a change from here is seen
+        interval = max(POLL_EVERY, 10 * (time.perf_counter() - started))
         while not self._stop_watching.wait(interval):
             started = time.perf_counter()
             current = _fingerprint(self.paths)
             interval = max(POLL_EVERY, 10 * (time.perf_counter() - started))
-            if previous is not None and current != previous:
+            if current != previous:
                 self.post_message(FilesChanged())
             previous = current
 

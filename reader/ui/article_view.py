@@ -208,7 +208,7 @@ class ArticleView(ScrollView, can_focus=True):
         for index, para in enumerate(self._paras):
             if index:
                 yield (-1, 0, 0)
-            text = para.text.plain
+            text = para.plain
             usable = max(1, width - para.indent)
             pos = 0
             while pos < len(text):
@@ -236,7 +236,7 @@ class ArticleView(ScrollView, can_focus=True):
             self._lines.clear()
             self._line_offsets.clear()
             self._wrap_width = width
-            self._remaining_chars = sum(len(p.text.plain) for p in self._paras)
+            self._remaining_chars = sum(len(p.plain) for p in self._paras)
             self._pending = self._line_source(width)
         if self._pending is None:
             return
@@ -309,7 +309,7 @@ class ArticleView(ScrollView, can_focus=True):
             strip = Strip.blank(width, self.rich_style)
         else:
             para = self._paras[index]
-            text = para.text[start:end]
+            text = para.rich(start, end)
             self._light_line(text, para, start, end)
             text.rstrip()
             text.stylize_before(self.rich_style)
