@@ -80,7 +80,7 @@ def _tui_parser() -> argparse.ArgumentParser:
 
 
 def _load(paths: Sequence[str]) -> Library:
-    library = Library.load(list(paths) or [sample_folder()])
+    library = Library.load(list(paths) or [sample_folder()], cache=True)
     _report(library.problems)
     return library
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,19 @@ from reader.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = REPO / "articles"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test (and CLI subprocess) caches in a temporary folder, never the user's."""
+    folder = tmp_path_factory.mktemp("reader-cache")
+    old = os.environ.get("READER_CACHE_DIR")
+    os.environ["READER_CACHE_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("READER_CACHE_DIR", None)
+    else:
+        os.environ["READER_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Header, Input, ProgressBar
 from textual.worker import get_current_worker
 
 from reader.article import Article
-from reader.library import Library, load_all, scan
+from reader.library import Library, load_all, open_cache, scan
 from reader.query import QUERY_HELP
 from reader.sanitize import clean_name
 from reader.search import Hit, match_spans
@@ -203,10 +203,15 @@ class ReaderApp(App[None]):
         worker = get_current_worker()
         started = time.perf_counter()
         found, problems = scan(self.paths)
+        # Unchanged files come from the persistent cache (reader.cache), with their index;
+        # a reload reuses the articles on screen instead, so the selection stays the same.
+        cache_path, snapshot = open_cache(self.paths)
+        if previous is not None:
+            snapshot = None
         before = {a.path: a for a in previous.articles} if previous else None
         articles: list[Article] = []
         next_post = 0.0
-        for done, (article, issues) in enumerate(load_all(found, before), 1):
+        for done, (article, issues) in enumerate(load_all(found, before, snapshot), 1):
             if worker.is_cancelled:
                 return
             if article is not None:
@@ -221,11 +226,13 @@ class ReaderApp(App[None]):
                 spent = time.perf_counter() - now
                 next_post = now + max(POST_EVERY, 5 * spent)
         library = Library.from_articles(articles, problems, self.paths)
+        library.use_cache(cache_path, snapshot)
         if previous is None:
             self.post_message(LoadProgress(len(found), len(found), None))
         library.index  # noqa: B018 - build the search index here, off the event loop
         seconds = time.perf_counter() - started
         self.post_message(LoadFinished(library, seconds, reload=previous is not None))
+        library.save_cache()  # once the list is usable; nothing to do when nothing changed
 
     @work(thread=True, exclusive=True, group="watch")
     def watch_folders(self) -> None:
@@ -268,7 +275,10 @@ class ReaderApp(App[None]):
         back to back.
         """
         self.call_from_thread(
-            self.notify, f"Watching for changes by rescanning ({reason}).", timeout=4
+            self.notify,
+            f"Watching for changes by rescanning ({reason}).",
+            timeout=4,
+            markup=False,  # the reason holds a file name
         )
         started = time.perf_counter()
         previous = _fingerprint(self.paths)  # the baseline now: a change from here is seen
