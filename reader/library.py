@@ -191,6 +191,22 @@ class Library:
         cache = self._cache_path.parent if self._cache_path is not None else None
         return Library.load(self.paths, previous=self, cache=cache)
 
+    def adopt_index(self, previous: Library) -> None:
+        """Take over `previous`'s search index for this reload of it, re-indexing only the
+        articles that are new or changed and dropping the deleted ones (a full rebuild of
+        100,000 articles takes a quarter of a minute)."""
+        index = previous._index
+        if index is None or self._index is not None:
+            return
+        before = {a.id: a for a in previous.articles}
+        now = {a.id for a in self.articles}
+        for gone in before.keys() - now:
+            index.remove(gone)
+        fresh = [a for a in self.articles if before.get(a.id) is not a]
+        if fresh:
+            index.add(fresh)
+        self._index = index
+
     def use_cache(self, path: Path, snapshot: Snapshot | None) -> None:
         """Tie the library to its cache file: `snapshot` (what `load_all` took its unchanged
         articles from) restores the index, and `save_cache` writes to `path`."""

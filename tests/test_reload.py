@@ -43,6 +43,21 @@ def test_reload_reuses_unchanged_articles_and_sees_changes(tmp_path):
     assert after.search("bai moi duc xuan")[0].article.id.startswith("005")
 
 
+def test_a_reload_reindexes_only_what_changed(tmp_path):
+    folder = _copy_samples(tmp_path)
+    before = Library.load([folder])
+    assert before.search("duc xuan")[0].article.id.startswith("002")
+    (folder / "002_9e5efd48ea74ce59.txt").unlink()
+    (folder / "005_new.txt").write_text("Phường Đức Xuân có tin mới\n\nNội dung.", "utf-8")
+    after = before.reload()
+    index = before.index
+    after.adopt_index(before)
+    assert after.index is index  # taken over, not rebuilt
+    hits = after.search("duc xuan")
+    assert [h.article.id for h in hits] == ["005_new.txt"]
+    assert all(h.article in after.articles for h in after.search("tan son hoa"))
+
+
 async def test_r_reloads_keeping_selection_and_filter(tmp_path):
     folder = _copy_samples(tmp_path)
     app = ReaderApp([folder])

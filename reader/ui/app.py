@@ -227,6 +227,8 @@ class ReaderApp(App[None]):
                 next_post = now + max(POST_EVERY, 5 * spent)
         library = Library.from_articles(articles, problems, self.paths)
         library.use_cache(cache_path, snapshot)
+        if previous is not None:
+            library.adopt_index(previous)  # re-index only what changed
         if previous is None:
             self.post_message(LoadProgress(len(found), len(found), None))
         library.index  # noqa: B018 - build the search index here, off the event loop
