@@ -39,6 +39,7 @@ import platform
 import re
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,7 @@ class Latency:
     values: list[float] = field(default_factory=list)
     planned: int = 0
     note: str = ""
+    suffix: str = ""
 
     def cell(self) -> str:
         """`p50 / p95 ms`, with `(measured/planned)` when some were left out."""
@@ -108,7 +110,7 @@ class Latency:
         text = f"{ms(percentile(self.values, 50))} / {ms(percentile(self.values, 95))}"
         if self.planned and len(self.values) < self.planned:
             text += f" ({len(self.values)}/{self.planned})"
-        return text
+        return text + self.suffix
 
 
 def ms(seconds: float) -> str:
@@ -446,15 +448,23 @@ async def _tui_idle(app: Any, pilot: Any) -> None:
     await pilot.pause()
 
 
-async def _headless_keystrokes(corpus: Path, queries: Sequence[str]) -> list[float]:
-    """Seconds from each key press until its search has finished and its result is shown.
+async def _headless_keystrokes(corpus: Path, queries: Sequence[str]) -> dict[str, list[float]]:
+    """Seconds from each key press until its search has finished and its result is shown
+    ("values"), and the same for an unbound key ("floor": the harness's own cost, ~0.1 s,
+    mostly `Pilot.press`/`pause` waiting for refreshes).
 
     "/" opens the filter, Escape closes it between queries.
     """
     app = make_reader_app(corpus)
     out: list[float] = []
+    floor: list[float] = []
     async with app.run_test(size=PANE_SIZE) as pilot:
         await _tui_idle(app, pilot)
+        for _ in range(10):
+            start = time.perf_counter()
+            await pilot.press("f24")
+            await _tui_idle(app, pilot)
+            floor.append(time.perf_counter() - start)
         for query in queries:
             await pilot.press("/")
             await pilot.pause()
@@ -465,7 +475,7 @@ async def _headless_keystrokes(corpus: Path, queries: Sequence[str]) -> list[flo
                 out.append(time.perf_counter() - start)
             await pilot.press("escape")
             await _tui_idle(app, pilot)
-    return out
+    return {"values": out, "floor": floor}
 
 
 def measure_tui_headless(corpus: Path, queries: Sequence[str], work: Path) -> Latency:
@@ -487,7 +497,9 @@ def measure_tui_headless(corpus: Path, queries: Sequence[str], work: Path) -> La
         tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:]
         latency.note = f"error: {' '.join(tail)[:60]}"
         return latency
-    latency.values = json.loads(out.read_text())
+    result = json.loads(out.read_text())
+    latency.values = result["values"]
+    latency.suffix = f" (floor {ms(statistics.median(result['floor']))})"
     return latency
 
 
@@ -784,7 +796,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"_{describe_machine()}; queries: {', '.join(f'`{q}`' for q in args.queries)}._")
     print(
         "_Search: every prefix of every query, in process; tmux columns: keystrokes that change"
-        " the N/M counter; fzf --filter includes process start._"
+        " the N/M counter; fzf --filter includes process start; reader headless includes the"
+        " Pilot harness (its floor: an unbound key)._"
     )
     for row in rows:
         for note in row.notes:
