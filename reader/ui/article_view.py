@@ -7,6 +7,7 @@ opens at once; the scrollbar uses an estimate for the part not wrapped yet.
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Iterable, Iterator, Sequence
 
 from rich.segment import Segment
@@ -25,6 +26,7 @@ from reader.render import Para, Styles, article_paragraphs, wrap_offsets
 
 Span = tuple[int, int]
 CHUNK = 4096  # huge paragraphs are wrapped this many characters at a time
+BOTTOM_SLICE = 0.03  # seconds of wrapping between two looks at the keyboard, on G
 EAGER_CHARS = 65_536  # articles up to this size are wrapped whole: an exact scrollbar
 
 
@@ -101,6 +103,7 @@ class ArticleView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.article: Article | None = None
         self._set_highlights(())
+        self._to_bottom = False
         self._style_set = Styles()
         self._title_spans: list[Span] = []
         self._match_index = -1
@@ -118,6 +121,7 @@ class ArticleView(ScrollView, can_focus=True):
     ) -> None:
         """Show `article` from its top, lighting `highlights` (spans into its text)."""
         self.article = article
+        self._to_bottom = False
         self._set_highlights(highlights)
         self._title_spans = list(title_spans)
         self._match_index = -1
@@ -346,27 +350,49 @@ class ArticleView(ScrollView, can_focus=True):
     # --- actions ----------------------------------------------------------------------
 
     def action_back(self) -> None:
+        self._cancel_bottom()
         self.post_message(self.Back())
 
     def action_step(self, delta: int) -> None:
+        self._cancel_bottom()
         self.post_message(self.Step(delta))
 
     def action_find(self) -> None:
         self.post_message(self.FindRequested())
 
     def action_line_down(self) -> None:
+        self._cancel_bottom()
         self.scroll_down(animate=False)
 
     def action_line_up(self) -> None:
+        self._cancel_bottom()
         self.scroll_up(animate=False)
 
     def action_top(self) -> None:
+        self._cancel_bottom()
         self.scroll_home(animate=False)
 
     def action_bottom(self) -> None:
-        self._ensure(10**9)
+        """Go to the end. A huge article is wrapped towards it a slice at a time, giving
+        the event loop back in between, so keys are still answered (another move cancels)."""
+        self._to_bottom = True
+        self._bottom_step()
+
+    def _bottom_step(self) -> None:
+        if not self._to_bottom:
+            return
+        deadline = time.perf_counter() + BOTTOM_SLICE
+        while self._pending is not None and time.perf_counter() < deadline:
+            self._ensure(len(self._lines) + 2000)
+        if self._pending is not None:
+            self.set_timer(0.001, self._bottom_step)
+            return
+        self._to_bottom = False
         self._update_virtual_size()
         self.scroll_end(animate=False, immediate=True)
+
+    def _cancel_bottom(self) -> None:
+        self._to_bottom = False
 
     def action_next_match(self) -> None:
         self._step_match(1)
