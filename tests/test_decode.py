@@ -6,6 +6,7 @@ import codecs
 import shutil
 import subprocess
 import unicodedata
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from reader import decode as decode_module
 from reader.decode import TCVN3_TABLE, VISCII_TABLE, DecodeError, decode_bytes
 
-from hostile import cp1258
+from hostile import cp1258, legacy_bytes
 
 # Real sentences from the sample articles (000, 001, 004), NFC.
 LEAD = (
@@ -42,24 +43,7 @@ GERMAN = "Grüße aus München! Die schöne Straße führt über die Brücke zum
 RUSSIAN = "Привет, как дела? Сегодня хорошая погода, и мы пошли гулять в парк."
 
 
-def _encode_with_table(text: str, table: str) -> bytes:
-    """Encode NFC text with a 256-entry decoding table (its inverse), composing where needed."""
-    inverse = {char: bytes([code]) for code, char in enumerate(table)}
-    out = bytearray()
-    for char in text:
-        if char in inverse:
-            out += inverse[char]
-            continue
-        base, *marks = unicodedata.normalize("NFD", char)  # TCVN3: letter + combining tone
-        out += inverse[unicodedata.normalize("NFC", base)] + b"".join(inverse[m] for m in marks)
-    return bytes(out)
-
-
-LEGACY = {
-    "cp1258": cp1258,
-    "viscii": lambda text: _encode_with_table(text, VISCII_TABLE),
-    "tcvn3": lambda text: _encode_with_table(text, TCVN3_TABLE),
-}
+LEGACY = {name: partial(legacy_bytes, encoding=name) for name in ("cp1258", "viscii", "tcvn3")}
 
 
 # --- Unicode files -----------------------------------------------------------------------------
