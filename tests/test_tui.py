@@ -8,7 +8,7 @@ import re
 import pytest
 from textual import events
 
-from reader.ui.app import ReaderApp
+from reader.ui.app import SEARCH_LIMIT, ReaderApp
 from reader.ui.article_view import ArticleView
 from reader.ui.help_screen import HelpScreen
 
@@ -264,8 +264,8 @@ async def test_filter_counts_every_match_and_lists_more_at_the_end(tmp_path):
         await pilot.press("slash", *"an ninh trat tu ")
         await settle(pilot)
         assert app.filter_bar.query_one(".count").text == "700/701"
-        assert len(app.article_list.rows) == 500  # the first page of hits
+        assert len(app.article_list.rows) == SEARCH_LIMIT  # the first page of hits
         app.article_list.action_last()  # the user reaches the end of the list
         await settle(pilot)
-        assert len(app.article_list.rows) == 700
-        assert app.article_list.cursor == 499  # still on the same hit
+        assert len(app.article_list.rows) == min(700, 4 * SEARCH_LIMIT)
+        assert app.article_list.cursor == SEARCH_LIMIT - 1  # still on the same hit
