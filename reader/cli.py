@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -200,6 +201,9 @@ def run_tui(argv: Sequence[str]) -> int:
         for p in missing:
             print(f"reader: no such file or folder: {clean_name(str(p))}", file=sys.stderr)
         return 2
+    # Textual draws at most TEXTUAL_FPS frames a second, and only when something changed: at
+    # its default of 60, a search result waited up to 17 ms for its frame.
+    os.environ.setdefault("TEXTUAL_FPS", "120")
     from reader.ui.app import ReaderApp
 
     ReaderApp(paths, label=None if args.paths else "sample articles").run()

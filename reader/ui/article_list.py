@@ -114,6 +114,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.empty_message = "No articles."
         self.user_moved = False  # set once the user moves the cursor
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._base_styles: dict[tuple[bool, bool], Style] = {}  # (focused, cursor) -> style
 
     # --- data -------------------------------------------------------------------------
 
@@ -240,11 +241,11 @@ class ArticleList(ScrollView, can_focus=True):
             if y == 0:
                 style = self.get_component_rich_style("article-list--empty")
                 return Strip([Segment(f" {self.empty_message}", style)]).crop_extend(
-                    0, width, self.rich_style
+                    0, width, self._base_style(False)
                 )
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style(False))
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style(False))
         is_cursor = index == self.cursor
         key = (index, part, width, is_cursor, self.has_focus)
         cached = self._cache.get(key)
@@ -252,14 +253,28 @@ class ArticleList(ScrollView, can_focus=True):
             return cached
         row = self._rows[index]
         text = self._title_line(row, width) if part == 0 else self._snippet_line(row, width)
-        base = self.rich_style
-        if is_cursor:
-            base = base + self.get_component_rich_style("article-list--cursor")
+        base = self._base_style(is_cursor)
         text.stylize_before(base)
         strip = Strip(list(text.render(self.app.console)), text.cell_len)
         strip = strip.crop_extend(0, width, base)
         self._cache[key] = strip
         return strip
+
+    def _base_style(self, is_cursor: bool) -> Style:
+        """The row's background style; computing it walks the DOM, so it is kept until the
+        styles change (`notify_style_update`) and looked up by focus."""
+        key = (self.has_focus, is_cursor)
+        style = self._base_styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if is_cursor:
+                style = style + self.get_component_rich_style("article-list--cursor")
+            self._base_styles[key] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        self._base_styles.clear()
+        super().notify_style_update()
 
     def _lit(self, text: str, spans: Sequence[Span], base: Style | str = "") -> Text:
         # U+FE0F asks for the emoji form of a symbol (❤️): Rich counts two cells, most
