@@ -625,6 +625,106 @@ def measure_tui_tmux(
     return latency
 
 
+_LIST_ROW = re.compile(r"\d\d/\d\d/\d{4}")  # a date: the list shows articles
+_BAR_TEXT = re.compile(r"^\s?/\s(?P<q>\S*)")  # the filter bar's query (typed without spaces)
+LOAD_KEYS = "tansonhoaquyche"  # typed into the filter while loading, erased, typed again …
+
+
+@dataclass(slots=True)
+class Startup:
+    """Start-up in tmux: seconds to the first frame and to the first listed article."""
+
+    frame: float | None = None
+    rows: float | None = None
+
+    def cell(self) -> str:
+        if self.frame is None:
+            return "n/a"
+        rows = f"{self.rows:.2f}" if self.rows is not None else "n/a"
+        return f"{self.frame:.2f} · {rows}"
+
+
+def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Latency]:
+    """`reader PATH` in a real 120x40 tmux pane, cold (an empty cache folder) and then warm.
+
+    For each: seconds from launch to the first frame and to the first article row in the
+    list. During the cold load, letters are typed into the filter ("/", then LOAD_KEYS, then
+    BackSpaces down to one letter, over and over) and each key is timed until the bar shows
+    it, until the load is over (the bar's counter says "indexing…" until then).
+    """
+    cold, warm, keys = Startup(), Startup(), Latency()
+    exe = shutil.which("reader") or str(Path(sys.executable).with_name("reader"))
+    if not tui_available() or not os.path.exists(exe):
+        return cold, warm, keys
+    command = f"{shlex.quote(exe)} {shlex.quote(str(corpus))}"
+    env = child_env(work / "xdg-startup")
+
+    def listed(lines: list[str]) -> bool:
+        return any(_LIST_ROW.search(line[: PANE_SIZE[0] // 2]) for line in lines[1:])
+
+    def loaded(lines: list[str]) -> bool:
+        row = _bar_row(lines)
+        return row is not None and "indexing" not in lines[row]
+
+    for result in (cold, warm):
+        start = time.perf_counter()
+        pane = TmuxPane(command, env=env)
+        try:
+            took = pane.wait(lambda s: any(line.strip() for line in s), timeout=60)
+            result.frame = None if took is None else time.perf_counter() - start
+            took = pane.wait(listed, timeout=600, interval=0.005)
+            result.rows = None if took is None else time.perf_counter() - start
+            if result is cold and result.rows is not None:
+                _keys_while_loading(pane, loaded, keys)
+            else:
+                pane.type("/")
+                pane.wait(_bar_row, interval=0.01)
+                pane.type("a")
+                pane.wait(loaded, timeout=1800, interval=0.05)  # the cache is written once
+        finally:
+            pane.close()
+    return cold, warm, keys
+
+
+def _keys_while_loading(
+    pane: TmuxPane, loaded: Callable[[list[str]], bool], keys: Latency
+) -> None:
+    """Type into the filter until the load ends, timing each key until it shows."""
+    pane.type("/")
+    if pane.wait(_bar_row, interval=0.005) is None:
+        keys.note = "filter bar did not open"
+        return
+    typed = ""
+    adding = True
+    while True:
+        # Between one letter and all of LOAD_KEYS (an empty bar shows its placeholder).
+        if len(typed) == len(LOAD_KEYS):
+            adding = False
+        elif len(typed) <= 1:
+            adding = True
+        start = time.perf_counter()
+        if adding:
+            typed += LOAD_KEYS[len(typed)]
+            pane.type(typed[-1])
+        else:
+            typed = typed[:-1]
+            pane.key("BSpace")
+
+        def shown(lines: list[str], want: str = typed) -> bool:
+            row = _bar_row(lines)
+            m = _BAR_TEXT.match(lines[row]) if row is not None else None
+            return m is not None and m.group("q") == want
+
+        took = pane.wait(shown, interval=0.002)
+        if took is None:
+            keys.note = "a key did not show"
+            return
+        if loaded(pane.screen()):
+            break  # the load ended meanwhile: this key may have waited for a search
+        keys.values.append(time.perf_counter() - start)
+        keys.planned += 1
+
+
 # --- Per size, and the table. ------------------------------------------------------------------
 
 
@@ -648,6 +748,8 @@ COLUMNS = (
     ("hardest", "3 hardest queries p50 / p95 ms"),
     ("fzf_filter", "fzf --filter p50 / p95 ms"),
     ("fzf_tmux", "fzf tmux p50 / p95 ms"),
+    ("startup", "tmux start cold / warm: frame · rows s"),
+    ("load_keys", "keys while loading p50 / p95 / max ms"),
     ("tui_headless", "reader headless p50 / p95 ms"),
     ("tui_tmux", "reader tmux p50 / p95 ms"),
 )
@@ -713,6 +815,16 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> Row:
                 cells["fzf_tmux"] = lat.cell()
             except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
                 cells["fzf_tmux"] = f"n/a ({type(exc).__name__})"
+    if args.tmux and shutil.which("tmux"):
+        log(f"[{size:,}] reader start-up in tmux …")
+        try:
+            cold, warm, keys = measure_tui_startup(corpus, work)
+            cells["startup"] = f"{cold.cell()} / {warm.cell()}"
+            cells["load_keys"] = keys.cell()
+            if keys.values:
+                cells["load_keys"] += f" / {ms(max(keys.values))} (n={len(keys.values)})"
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+            cells["startup"] = f"n/a ({type(exc).__name__})"
     log(f"[{size:,}] reader TUI …")
     cells["tui_headless"] = measure_tui_headless(corpus, args.queries, work).cell()
     if args.tmux and shutil.which("tmux"):
