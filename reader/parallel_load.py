@@ -1,0 +1,211 @@
+"""Reading, decoding and parsing many files in worker processes, results in file order.
+
+Workers run `reader.library.load_file` on batches of files, exactly as the serial loader
+does, and send each result back as compact marshal data (`pack`), not pickled objects:
+pickling Article objects back cost as much as parsing them. The main process rebuilds the
+objects (`unpack`) while the workers parse the next batches.
+
+Process start-up costs about a tenth of a second, so callers use this only above
+`MIN_FILES` files. Processes come from a 'forkserver' context (or 'spawn' where there is
+none), never 'fork': the loader may run in a thread (the TUI loads from a worker thread).
+If the pool cannot start or a worker dies, the batches it did not deliver are loaded in
+this process: a load never loses files because of the pool.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+from array import array
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from reader.article import Article, ArticleDate, BlockKind, Metadata
+from reader.files import FoundFile, Problem
+
+__all__ = ["MIN_FILES", "load_files", "pack", "unpack", "worker_count"]
+
+MIN_FILES = 1000  # fewer files are loaded serially (start-up would cost more than it saves)
+BATCH = 128  # files a worker loads per task
+_AHEAD = 4  # batches in flight per worker (bounds memory when the main process lags)
+_KINDS = tuple(BlockKind)
+_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
+
+Result = Article | Problem
+
+
+def worker_count() -> int:
+    """How many worker processes to use: the CPUs this process may run on, at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return min(cpus, 8)
+
+
+# -- the wire format (the only place that knows the model's fields) ---------------------------
+
+
+def pack(result: Result) -> tuple:
+    """`result` as a tuple of marshal-able values; `unpack` rebuilds it."""
+    if isinstance(result, Problem):
+        return (0, result.path, result.reason, result.skipped)
+    meta = result.meta
+    text = result.text
+    spans = array("I")
+    texts: list[str] | None = None
+    for block in meta.blocks:
+        spans.extend((_KIND_INDEX[block.kind], block.start, len(block.text)))
+        if texts is None and not text.startswith(block.text, block.start):
+            texts = []  # a block that is not a slice of the text: send every block's text
+    if texts is not None:
+        texts = [block.text for block in meta.blocks]
+    d = meta.date
+    return (
+        1,
+        text,
+        result.encoding,
+        result.encoding_uncertain,
+        result.size,
+        result.mtime,
+        result.mtime_ns,
+        meta.title,
+        meta.title_derived,
+        (d.year, d.month, d.day) if d is not None else None,
+        meta.time,
+        meta.author,
+        meta.section,
+        meta.views,
+        meta.captions,
+        meta.words,
+        meta.credits,
+        spans.tobytes(),
+        texts,
+    )
+
+
+def unpack(row: tuple, found: FoundFile) -> Result:
+    """The Article or Problem that `pack` made `row` from, for the file `found`."""
+    if row[0] == 0:
+        return Problem(row[1], row[2], row[3])
+    from reader.parse import _block
+
+    (
+        _,
+        text,
+        encoding,
+        uncertain,
+        size,
+        mtime,
+        mtime_ns,
+        title,
+        title_derived,
+        date,
+        time,
+        author,
+        section,
+        views,
+        captions,
+        words,
+        credits,
+        raw_spans,
+        texts,
+    ) = row
+    spans = array("I")
+    spans.frombytes(raw_spans)
+    kinds = _KINDS
+    if texts is None:
+        blocks = [
+            _block(kinds[spans[i]], text[spans[i + 1] : spans[i + 1] + spans[i + 2]], spans[i + 1])
+            for i in range(0, len(spans), 3)
+        ]
+    else:
+        blocks = [
+            _block(kinds[spans[3 * j]], block_text, spans[3 * j + 1])
+            for j, block_text in enumerate(texts)
+        ]
+    meta = Metadata(
+        title=title,
+        title_derived=title_derived,
+        date=ArticleDate(*date) if date is not None else None,
+        time=time,
+        author=author,
+        section=section,
+        views=views,
+        captions=captions,
+        blocks=blocks,
+        words=words,
+        credits=credits,
+    )
+    return Article(
+        id=found.id,
+        path=found.path,
+        text=text,
+        meta=meta,
+        encoding=encoding,
+        encoding_uncertain=uncertain,
+        size=size,
+        mtime=mtime,
+        mtime_ns=mtime_ns,
+    )
+
+
+# -- workers ---------------------------------------------------------------------------------
+
+
+def load_batch(files: Sequence[FoundFile]) -> bytes:
+    """Run in a worker: load each file (`reader.library.load_file`), packed and marshalled."""
+    from reader.cache import no_gc
+    from reader.library import load_file
+
+    with no_gc():
+        return marshal.dumps([pack(load_file(item)) for item in files])
+
+
+_TASK = load_batch  # what workers run (a test swaps in one that crashes)
+
+
+def load_files(found: Sequence[FoundFile], workers: int | None = None) -> Iterator[Result]:
+    """Load `found` (none of them already loaded) in worker processes: yields each file's
+    Article or Problem in the order of `found`, as soon as its batch is back."""
+    from reader.library import load_file
+
+    batches = [found[i : i + BATCH] for i in range(0, len(found), BATCH)]
+    count = workers or worker_count()
+    try:
+        pool = _start(count)
+    except Exception:  # no processes here (a sandbox, no /dev/shm …): load serially
+        pool = None
+    pending: deque[Future[bytes]] = deque()
+    try:
+        for number, batch in enumerate(batches):
+            if pool is not None:
+                try:
+                    while len(pending) < _AHEAD * count and number + len(pending) < len(batches):
+                        pending.append(pool.submit(_TASK, batches[number + len(pending)]))
+                    rows = marshal.loads(pending.popleft().result())
+                    if len(rows) != len(batch):
+                        raise ValueError("a worker lost files")
+                except Exception:  # a worker died or failed: the rest is loaded here
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+                    pending.clear()
+                else:
+                    for item, row in zip(batch, rows, strict=True):
+                        yield unpack(row, item)
+                    continue
+            for item in batch:
+                yield load_file(item)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(workers: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["reader.library", "reader.parallel_load"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)

@@ -1,0 +1,134 @@
+"""Loading in worker processes gives exactly the library the serial loader gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from reader import parallel_load
+from reader.article import Article, Block, BlockKind
+from reader.files import FoundFile
+from reader.library import Library, load_file, scan
+
+from conftest import ARTICLES
+from hostile import build_hostile_folder
+
+QUERIES = ["tan son hoa", "antt", "'Hòa", '"quy che"', "title:tin", "date:2025", "!xa hoi"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile folder (bad files, every encoding) plus the samples, twice over."""
+    root = tmp_path_factory.mktemp("parallel")
+    build_hostile_folder(root / "hostile", big=False)
+    for copy in ("a", "b"):
+        shutil.copytree(ARTICLES, root / "samples" / copy)
+    return root
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send every load through two workers, four files per batch."""
+    monkeypatch.setattr(parallel_load, "MIN_FILES", 0)
+    monkeypatch.setattr(parallel_load, "BATCH", 4)
+    monkeypatch.setattr(parallel_load, "worker_count", lambda: 2)
+
+
+def _serial(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    with monkeypatch.context() as patch:
+        patch.setattr(parallel_load, "MIN_FILES", 10**9)
+        return Library.load([folder])
+
+
+def _assert_same(got: Library, want: Library) -> None:
+    assert [a.id for a in got.articles] == [a.id for a in want.articles]
+    assert got.articles == want.articles  # text, metadata and blocks, field by field
+    assert got.problems == want.problems
+    for query in QUERIES:
+        got_hits, want_hits = got.search(query), want.search(query)
+        assert [h.article.id for h in got_hits] == [h.article.id for h in want_hits], query
+        assert [h.title_spans for h in got_hits] == [h.title_spans for h in want_hits], query
+        assert [h.snippet_spans for h in got_hits] == [h.snippet_spans for h in want_hits]
+        assert [h.snippet for h in got_hits] == [h.snippet for h in want_hits], query
+
+
+def _crash_on_second(files: Sequence[FoundFile]) -> bytes:
+    """A worker task whose process dies on the batches of one copy of the samples."""
+    if any(f.id.startswith("samples/b/") for f in files):
+        os._exit(3)
+    return parallel_load.load_batch(files)
+
+
+def _fail(files: Sequence[FoundFile]) -> bytes:
+    raise RuntimeError("a broken worker")
+
+
+def test_parallel_load_is_the_serial_load(folder, parallel, monkeypatch) -> None:
+    progress: list[tuple[int, int]] = []
+    got = Library.load([folder], progress=lambda done, total: progress.append((done, total)))
+    want = _serial(folder, monkeypatch)
+    assert len(want.articles) > 20 and any(p.skipped for p in want.problems)
+    _assert_same(got, want)
+    total = progress[-1][1]
+    assert progress == [(i, total) for i in range(1, total + 1)]
+
+
+def test_load_files_yields_every_file_in_order(folder, parallel) -> None:
+    found, _ = scan([folder])
+    assert list(parallel_load.load_files(found, workers=2)) == [load_file(f) for f in found]
+
+
+@pytest.mark.parametrize("task", [_crash_on_second, _fail])
+def test_a_broken_worker_falls_back_to_loading_here(folder, parallel, monkeypatch, task) -> None:
+    want = _serial(folder, monkeypatch)
+    monkeypatch.setattr(parallel_load, "_TASK", task)
+    _assert_same(Library.load([folder]), want)
+
+
+def test_a_pool_that_cannot_start_loads_serially(folder, parallel, monkeypatch) -> None:
+    want = _serial(folder, monkeypatch)
+
+    def no_processes(workers: int) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(parallel_load, "_start", no_processes)
+    _assert_same(Library.load([folder]), want)
+
+
+def test_parallel_load_from_a_thread(folder, parallel, monkeypatch) -> None:
+    want = _serial(folder, monkeypatch)
+    out: list[Library] = []
+    worker = threading.Thread(target=lambda: out.append(Library.load([folder])))
+    worker.start()
+    worker.join(timeout=120)
+    assert out, "the load in a thread did not finish"
+    _assert_same(out[0], want)
+
+
+def test_a_small_folder_starts_no_processes(monkeypatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started for five files")
+
+    monkeypatch.setattr(parallel_load, "load_files", refuse)
+    assert len(Library.load([ARTICLES]).articles) == 5
+
+
+def test_pack_round_trip(folder) -> None:
+    found, _ = scan([folder])
+    for item in found:
+        result = load_file(item)
+        assert parallel_load.unpack(parallel_load.pack(result), item) == result
+
+
+def test_pack_keeps_blocks_that_are_not_slices_of_the_text() -> None:
+    item = FoundFile(Path("x.txt"), "x.txt", "x.txt")
+    article = load_file(FoundFile(ARTICLES / sorted(os.listdir(ARTICLES))[0], "a", "a"))
+    assert isinstance(article, Article)
+    article.meta.blocks.append(Block(BlockKind.BODY, "not in the text", 3))
+    back = parallel_load.unpack(parallel_load.pack(article), item)
+    assert back.blocks == article.blocks
