@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,9 @@ def test_pack_keeps_blocks_that_are_not_slices_of_the_text() -> None:
     article.meta.blocks.append(Block(BlockKind.BODY, "not in the text", 3))
     back = parallel_load.unpack(parallel_load.pack(article), item)
     assert back.blocks == article.blocks
+
+
+def test_a_multiprocessing_child_loads_serially() -> None:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        assert pool.submit(parallel_load.worker_count).result(timeout=60) == 1
