@@ -286,8 +286,6 @@ class Library:
     def index(self) -> SearchIndex:
         """The search index, built on first use."""
         if self._index is None:
-            from reader.search import SearchIndex
-
             snapshot, self._snapshot = self._snapshot, None
             if snapshot is not None:
                 try:
@@ -295,7 +293,9 @@ class Library:
                 except Exception:  # a damaged cache: index the articles instead
                     self._cache_current = False
             if self._index is None:
-                self._index = SearchIndex(self.articles)
+                from reader.parallel_load import build_index
+
+                self._index = build_index(self.articles)
         return self._index
 
     def search(self, query: str, limit: int = 50) -> Hits:

@@ -1,4 +1,4 @@
-"""Reading, decoding and parsing many files in worker processes, results in file order.
+"""Reading, decoding and parsing many files, and indexing them, in worker processes.
 
 Workers run `reader.library.load_file` on batches of files, exactly as the serial loader
 does, and send each result back as compact marshal data (`pack`), not pickled objects:
@@ -10,6 +10,9 @@ Process start-up costs about a tenth of a second, so callers use this only above
 none), never 'fork': the loader may run in a thread (the TUI loads from a worker thread).
 If the pool cannot start or a worker dies, the batches it did not deliver are loaded in
 this process: a load never loses files because of the pool.
+
+`build_index` likewise has workers make the postings of each 4,096-document chunk while
+this process prepares the next chunk's documents (`reader.index.doc_data`).
 """
 
 from __future__ import annotations
@@ -21,11 +24,18 @@ from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from reader.article import Article, ArticleDate, BlockKind, Metadata
 from reader.files import FoundFile, Problem
+from reader.index import DocData, Field, chunk_postings
 
-__all__ = ["MIN_FILES", "load_files", "pack", "unpack", "worker_count"]
+if TYPE_CHECKING:
+    from reader.index import InvertedIndex
+    from reader.search import SearchIndex
+
+__all__ = ["MIN_FILES", "build_index", "load_files", "pack", "unpack", "worker_count"]
 
 MIN_FILES = 2000  # fewer files load faster serially than a pool starts (measured: even at ~2,000)
 BATCH = 128  # files a worker loads per task
@@ -208,6 +218,93 @@ def load_files(found: Sequence[FoundFile], workers: int | None = None) -> Iterat
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- indexing --------------------------------------------------------------------------------
+
+
+def build_index(articles: Sequence[Article]) -> SearchIndex:
+    """The search index over `articles`, the same as `SearchIndex(articles)` builds. With
+    many articles and more than one CPU, workers make each 4,096-document chunk's postings
+    (`reader.index.chunk_postings`) while this process prepares the next chunk's documents."""
+    from reader.search import SearchIndex
+
+    count = worker_count()
+    ids = {a.id for a in articles}
+    if len(articles) < MIN_FILES or count < 2 or len(ids) != len(articles):
+        return SearchIndex(articles)  # (a repeated id replaces the earlier article)
+    from reader.cache import no_gc
+
+    with no_gc():
+        return SearchIndex.restored(_build_inverted(articles, count))
+
+
+def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
+    from reader.index import CHUNK, InvertedIndex, doc_data, posting_row
+
+    try:
+        pool: ProcessPoolExecutor | None = _start(count)
+    except Exception:  # no processes here: the postings are made in this process
+        pool = None
+    docs: list[DocData | None] = []
+    pieces: list[dict[bytes, dict[int, int]]] = [{} for _ in Field]
+    pending: deque[tuple[int, list[tuple], Future[bytes] | None]] = deque()
+
+    def merge(chunk: int, rows: list[tuple], future: Future[bytes] | None) -> None:
+        nonlocal pool
+        postings = None
+        if future is not None:
+            try:
+                postings = marshal.loads(future.result())
+            except Exception:  # a worker died or failed: make the rest here
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+        if postings is None:
+            postings = chunk_postings(rows)
+        for field, tokens in zip(pieces, postings, strict=True):
+            for token, bits in tokens.items():
+                entry = field.get(token)
+                if entry is None:
+                    field[token] = {chunk: bits}
+                else:
+                    entry[chunk] = bits
+
+    chunks = range(0, len(articles), CHUNK)
+    try:
+        for chunk, start in enumerate(chunks):
+            part = [doc_data(a) for a in articles[start : start + CHUNK]]
+            docs.extend(part)
+            rows = [posting_row(d) for d in part]
+            future = None
+            if pool is not None:
+                try:
+                    future = pool.submit(_POSTINGS, rows)
+                except Exception:  # a broken pool: the postings are made here
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+            pending.append((chunk, rows, future))
+            while len(pending) > 2 * count:
+                merge(*pending.popleft())
+        keys = [d.key for d in docs if d is not None]
+        # The postings are filled in below: the index takes `pieces` as they are.
+        inverted = InvertedIndex.restored(docs, pieces, all(a <= b for a, b in pairwise(keys)))
+        for chunk in range(len(chunks) - 1):  # while the workers finish the last chunks
+            inverted.chunk_buffer(chunk)  # as InvertedIndex.add does for each complete chunk
+        while pending:
+            merge(*pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return inverted
+
+
+def chunk_postings_packed(rows: list[tuple]) -> bytes:
+    """Run in a worker: `reader.index.chunk_postings`, marshalled."""
+    return marshal.dumps(chunk_postings(rows))
+
+
+_POSTINGS = chunk_postings_packed  # what index workers run (a test swaps in a broken one)
 
 
 def _start(workers: int) -> ProcessPoolExecutor:

@@ -16,7 +16,9 @@ import pytest
 from reader import parallel_load
 from reader.article import Article, Block, BlockKind, Metadata
 from reader.files import FoundFile
+from reader.index import DocData
 from reader.library import Library, load_file, scan
+from reader.search import SearchIndex
 
 from conftest import ARTICLES
 from hostile import build_hostile_folder
@@ -78,8 +80,15 @@ def _crash_on_second(files: Sequence[FoundFile]) -> bytes:
     return parallel_load.load_batch(files)
 
 
-def _fail(files: Sequence[FoundFile]) -> bytes:
+def _fail(files: Sequence[object]) -> bytes:
     raise RuntimeError("a broken worker")
+
+
+def _crash_postings(rows: Sequence[tuple]) -> bytes:
+    """An index worker task whose process dies on the last (partial) chunk."""
+    if len(rows) != 4096:
+        os._exit(3)
+    return parallel_load.chunk_postings_packed(rows)
 
 
 def test_parallel_load_is_the_serial_load(folder, parallel, monkeypatch) -> None:
@@ -162,3 +171,54 @@ def test_parallel_load_with_a_cache_and_a_reload(parallel, monkeypatch, tmp_path
     _assert_same(warm, cold)
     shutil.copy(root / "samples" / "a" / sorted(os.listdir(ARTICLES))[0], root / "new.txt")
     _assert_same(cold.reload(), _serial(root, monkeypatch))
+
+
+def _postings(index: SearchIndex) -> list:
+    """The postings in a canonical order (workers hash, so insertion orders differ)."""
+    pieces = index.inverted.pieces
+    return [sorted((token, sorted(chunks.items())) for token, chunks in f.items()) for f in pieces]
+
+
+def _docs(index: SearchIndex) -> list:
+    """What the index keeps per slot: every field, the article by id."""
+    names = [f.name for f in dataclasses.fields(DocData) if f.name != "article"]
+    return [
+        (d.article.id, *(getattr(d, n) for n in names)) if d is not None else None
+        for d in index.inverted.docs
+    ]
+
+
+@pytest.fixture(scope="module")
+def many(folder: Path) -> list[Article]:
+    """About 9,000 articles (three index chunks): the folder's, again and again."""
+    articles = Library.load([folder]).articles
+    rounds = range(9000 // len(articles))
+    copies = [dataclasses.replace(a, id=f"{i}/{a.id}") for i in rounds for a in articles]
+    return sorted(copies, key=Article.sort_key)
+
+
+@pytest.mark.parametrize("task", [None, _fail, _crash_postings])
+def test_parallel_index_is_the_serial_index(many, parallel, monkeypatch, task) -> None:
+    if task is not None:
+        monkeypatch.setattr(parallel_load, "_POSTINGS", task)
+    got, want = parallel_load.build_index(many), SearchIndex(many)
+    assert _postings(got) == _postings(want)
+    assert _docs(got) == _docs(want)
+    ix, iw = got.inverted, want.inverted
+    assert (ix.alive, ix.slot_of, ix.in_order) == (iw.alive, iw.slot_of, iw.in_order)
+    assert ix.vocabulary == iw.vocabulary
+    assert sorted(ix._buffers) == sorted(iw._buffers) == [0, 1]
+    for query in QUERIES:
+        assert [h.article.id for h in got.search(query)] == [
+            h.article.id for h in want.search(query)
+        ], query
+
+
+def test_parallel_index_out_of_order_and_with_a_repeated_id(many, parallel) -> None:
+    shuffled = many[1::2] + many[::2]
+    got, want = parallel_load.build_index(shuffled), SearchIndex(shuffled)
+    assert not got.inverted.in_order
+    assert _postings(got) == _postings(want) and _docs(got) == _docs(want)
+    repeated = [*many[:5000], many[0]]
+    got, want = parallel_load.build_index(repeated), SearchIndex(repeated)
+    assert _postings(got) == _postings(want) and _docs(got) == _docs(want)
