@@ -126,7 +126,13 @@ def test_a_pool_that_cannot_start_loads_serially(folder, parallel, monkeypatch) 
 def test_parallel_load_from_a_thread(folder, parallel, monkeypatch) -> None:
     want = _serial(folder, monkeypatch)
     out: list[Library] = []
-    worker = threading.Thread(target=lambda: out.append(Library.load([folder])))
+
+    def load_and_index() -> None:  # what the TUI's thread worker does
+        library = Library.load([folder])
+        library.index  # noqa: B018
+        out.append(library)
+
+    worker = threading.Thread(target=load_and_index)
     worker.start()
     worker.join(timeout=120)
     assert out, "the load in a thread did not finish"
