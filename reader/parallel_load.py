@@ -12,7 +12,8 @@ If the pool cannot start or a worker dies, the batches it did not deliver are lo
 this process: a load never loses files because of the pool.
 
 `build_index` likewise has workers make the postings of each 4,096-document chunk while
-this process prepares the next chunk's documents (`reader.index.doc_data`).
+this process prepares the next chunk's documents (`reader.index.doc_data`), from
+`MIN_INDEX` articles on.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ if TYPE_CHECKING:
     from reader.index import InvertedIndex
     from reader.search import SearchIndex
 
-__all__ = ["MIN_FILES", "build_index", "load_files", "pack", "unpack", "worker_count"]
+__all__ = ["MIN_FILES", "MIN_INDEX", "build_index", "load_files", "pack", "unpack", "worker_count"]
 
 MIN_FILES = 2000  # fewer files load faster serially than a pool starts (measured: even at ~2,000)
+MIN_INDEX = 4 * 4096  # fewer articles (chunks) leave too short a pipeline to gain
 BATCH = 128  # files a worker loads per task
 _AHEAD = 4  # batches in flight per worker (bounds memory when the main process lags)
 _KINDS = tuple(BlockKind)
@@ -231,7 +233,7 @@ def build_index(articles: Sequence[Article]) -> SearchIndex:
 
     count = worker_count()
     ids = {a.id for a in articles}
-    if len(articles) < MIN_FILES or count < 2 or len(ids) != len(articles):
+    if len(articles) < MIN_INDEX or count < 2 or len(ids) != len(articles):
         return SearchIndex(articles)  # (a repeated id replaces the earlier article)
     from reader.cache import no_gc
 

@@ -43,14 +43,19 @@ def _build(root: Path) -> Path:
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Send every load through two workers, four files per batch."""
     monkeypatch.setattr(parallel_load, "MIN_FILES", 0)
+    monkeypatch.setattr(parallel_load, "MIN_INDEX", 0)
     monkeypatch.setattr(parallel_load, "BATCH", 4)
     monkeypatch.setattr(parallel_load, "worker_count", lambda: 2)
 
 
 def _serial(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    """The library loaded and indexed without workers."""
     with monkeypatch.context() as patch:
         patch.setattr(parallel_load, "MIN_FILES", 10**9)
-        return Library.load([folder])
+        patch.setattr(parallel_load, "MIN_INDEX", 10**9)
+        library = Library.load([folder])
+        library.index  # noqa: B018
+        return library
 
 
 def _assert_same(got: Library, want: Library) -> None:
