@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
 from reader.article import Article, BlockKind
 from reader.bytefold import encode_lower, exact_bytes, fold_bytes, fold_encoded
 
-__all__ = ["DocData", "Field", "InvertedIndex", "iter_bits"]
+__all__ = [
+    "DocData",
+    "Field",
+    "InvertedIndex",
+    "chunk_postings",
+    "doc_data",
+    "iter_bits",
+    "posting_row",
+]
 
 CHUNK_SHIFT = 12
 CHUNK = 1 << CHUNK_SHIFT
@@ -84,6 +92,59 @@ def _lead_range(article: Article) -> tuple[int, int]:
         if body is None and block.kind is BlockKind.BODY:
             body = (block.start, block.end)
     return body or (0, 0)
+
+
+def doc_data(article: Article) -> DocData:
+    """What the index keeps about `article`."""
+    encoded = encode_lower(article.text)
+    title_encoded = encode_lower(article.title)
+    return DocData(
+        article=article,
+        folded=fold_encoded(encoded),
+        title=fold_encoded(title_encoded),
+        title_exact=exact_bytes(title_encoded),
+        meta=fold_bytes(meta_text(article)),
+        lead=_lead_range(article),
+        key=article.sort_key(),
+        exact=exact_bytes(encoded),
+    )
+
+
+def posting_row(doc: DocData) -> tuple:
+    """The part of a document that `chunk_postings` needs, as plain data."""
+    article = doc.article
+    d = article.date
+    author = fold_bytes(article.author) if article.author else b""
+    date = (d.year, d.month, d.day) if d is not None else None
+    return (doc.folded, doc.meta, doc.title, doc.lead, author, date)
+
+
+def chunk_postings(rows: Sequence[tuple]) -> list[dict[bytes, int]]:
+    """Per field, token -> bits of the documents of one chunk that hold it (bit i: rows[i],
+    a `posting_row`): the postings `InvertedIndex.add` makes one document at a time (the
+    two must agree: tests/test_parallel_load.py compares them)."""
+    local: list[dict[bytes, bytearray]] = [{} for _ in _FIELDS]
+    add = InvertedIndex._add_tokens
+    for offset, (folded, meta, title, lead, author, date) in enumerate(rows):
+        byte, mask = offset >> 3, 1 << (offset & 7)
+        meta_tokens = set(meta.split())
+        add(local[Field.ALL], set(folded.split()), byte, mask)
+        add(local[Field.ALL], meta_tokens, byte, mask)
+        add(local[Field.META], meta_tokens, byte, mask)
+        title_tokens = title.split()
+        add(local[Field.TITLE], set(title_tokens), byte, mask)
+        if title_tokens:
+            add(local[Field.FIRST], (title_tokens[0],), byte, mask)
+        add(local[Field.LEAD], set(folded[lead[0] : lead[1]].split()), byte, mask)
+        if author:
+            add(local[Field.AUTHOR], set(author.split()), byte, mask)
+        if date is not None:
+            year, month, day = date
+            dates = [b"m%d" % month, b"d%d" % day]
+            if year is not None:
+                dates.append(b"y%d" % year)
+            add(local[Field.DATE], dates, byte, mask)
+    return [{t: int.from_bytes(row, "little") for t, row in f.items()} for f in local]
 
 
 def meta_text(article: Article) -> str:
@@ -162,25 +223,9 @@ class InvertedIndex:
             if 0 <= self._local_chunk < chunk:
                 self.chunk_buffer(self._local_chunk)  # complete: build its buffer now
             self._local_chunk = chunk
-        encoded = encode_lower(article.text)
-        folded = fold_encoded(encoded)
-        title_encoded = encode_lower(article.title)
-        title = fold_encoded(title_encoded)
-        meta = fold_bytes(meta_text(article))
-        lead = _lead_range(article)
-        key = article.sort_key()
-        self.docs.append(
-            DocData(
-                article=article,
-                folded=folded,
-                title=title,
-                title_exact=exact_bytes(title_encoded),
-                meta=meta,
-                lead=lead,
-                key=key,
-                exact=exact_bytes(encoded),
-            )
-        )
+        doc = doc_data(article)
+        folded, title, meta, lead, key = doc.folded, doc.title, doc.meta, doc.lead, doc.key
+        self.docs.append(doc)
         self.slot_of[article.id] = slot
         self._buffers.pop(chunk, None)
         local = self._local

@@ -115,10 +115,7 @@ def load_all(
 def _load_each(
     found: Sequence[FoundFile], previous: dict[Path, Article], cached: Snapshot | None
 ) -> Iterator[tuple[Article | None, list[Problem]]]:
-    for item in found:
-        result = cached.take(item) if cached is not None else None
-        if result is None:
-            result = load_file(item, previous.get(item.path))
+    for item, result in zip(found, _results(found, previous, cached), strict=True):
         if isinstance(result, Problem):
             yield None, [result]
         elif result.encoding_uncertain:
@@ -126,6 +123,41 @@ def _load_each(
             yield result, [Problem(item.display, note, skipped=False)]
         else:
             yield result, []
+
+
+def _results(
+    found: Sequence[FoundFile], previous: dict[Path, Article], cached: Snapshot | None
+) -> Iterator[Article | Problem]:
+    """Each file's article or problem, in order. Files taken from `cached` or compared with
+    `previous` are done here; the others, when there are many and more than one CPU, are
+    loaded in worker processes meanwhile (see `reader.parallel_load`)."""
+    from reader import parallel_load
+
+    taken: dict[int, Article] = {}
+    fresh: list[FoundFile] = []
+    for i, item in enumerate(found):
+        result = cached.take(item) if cached is not None else None
+        if result is not None:
+            taken[i] = result
+        elif item.path not in previous:
+            fresh.append(item)
+    if len(fresh) >= parallel_load.MIN_FILES and parallel_load.worker_count() > 1:
+        loaded = parallel_load.load_files(fresh)
+    else:
+        loaded = map(load_file, fresh)
+    try:
+        for i, item in enumerate(found):
+            result = taken.get(i)
+            if result is not None:
+                yield result
+            elif item.path in previous:
+                yield load_file(item, previous[item.path])
+            else:
+                yield next(loaded)
+    finally:
+        close = getattr(loaded, "close", None)
+        if close is not None:
+            close()  # stops the workers of a load that was abandoned
 
 
 @dataclass(slots=True)
@@ -254,8 +286,6 @@ class Library:
     def index(self) -> SearchIndex:
         """The search index, built on first use."""
         if self._index is None:
-            from reader.search import SearchIndex
-
             snapshot, self._snapshot = self._snapshot, None
             if snapshot is not None:
                 try:
@@ -263,7 +293,9 @@ class Library:
                 except Exception:  # a damaged cache: index the articles instead
                     self._cache_current = False
             if self._index is None:
-                self._index = SearchIndex(self.articles)
+                from reader.parallel_load import build_index
+
+                self._index = build_index(self.articles)
         return self._index
 
     def search(self, query: str, limit: int = 50) -> Hits:

@@ -1,0 +1,317 @@
+"""Reading, decoding and parsing many files, and indexing them, in worker processes.
+
+Workers run `reader.library.load_file` on batches of files, exactly as the serial loader
+does, and send each result back as compact marshal data (`pack`), not pickled objects:
+pickling Article objects back cost as much as parsing them. The main process rebuilds the
+objects (`unpack`) while the workers parse the next batches.
+
+Process start-up costs about a tenth of a second, so callers use this only above
+`MIN_FILES` files. Processes come from a 'forkserver' context (or 'spawn' where there is
+none), never 'fork': the loader may run in a thread (the TUI loads from a worker thread).
+If the pool cannot start or a worker dies, the batches it did not deliver are loaded in
+this process: a load never loses files because of the pool.
+
+`build_index` likewise has workers make the postings of each 4,096-document chunk while
+this process prepares the next chunk's documents (`reader.index.doc_data`), from
+`MIN_INDEX` articles on.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+from array import array
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from reader.article import Article, ArticleDate, BlockKind, Metadata
+from reader.files import FoundFile, Problem
+from reader.index import DocData, Field, chunk_postings
+
+if TYPE_CHECKING:
+    from reader.index import InvertedIndex
+    from reader.search import SearchIndex
+
+__all__ = ["MIN_FILES", "MIN_INDEX", "build_index", "load_files", "pack", "unpack", "worker_count"]
+
+MIN_FILES = 2000  # fewer files load faster serially than a pool starts (measured: even at ~2,000)
+MIN_INDEX = 4 * 4096  # fewer articles (chunks) leave too short a pipeline to gain
+BATCH = 128  # files a worker loads per task
+_AHEAD = 4  # batches in flight per worker (bounds memory when the main process lags)
+_KINDS = tuple(BlockKind)
+_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
+
+Result = Article | Problem
+
+
+def worker_count() -> int:
+    """How many worker processes to use: the CPUs this process may run on, at most 8; 1
+    (no pool) in a process that is itself a multiprocessing child, so pools never nest."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A new worker re-running a main script that has no `if __name__ == "__main__":`
+        # guard: fail it, as multiprocessing would (the parent then loads serially).
+        raise RuntimeError("Library.load at the top level of an unguarded main script")
+    if multiprocessing.parent_process() is not None:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return min(cpus, 8)
+
+
+# -- the wire format (the only place that knows the model's fields) ---------------------------
+
+
+def pack(result: Result) -> tuple:
+    """`result` as a tuple of marshal-able values; `unpack` rebuilds it."""
+    if isinstance(result, Problem):
+        return (0, result.path, result.reason, result.skipped)
+    meta = result.meta
+    text = result.text
+    spans = array("I")
+    texts: list[str] | None = None
+    for block in meta.blocks:
+        spans.extend((_KIND_INDEX[block.kind], block.start, len(block.text)))
+        if texts is None and not text.startswith(block.text, block.start):
+            texts = []  # a block that is not a slice of the text: send every block's text
+    if texts is not None:
+        texts = [block.text for block in meta.blocks]
+    d = meta.date
+    return (
+        1,
+        text,
+        result.encoding,
+        result.encoding_uncertain,
+        result.size,
+        result.mtime,
+        result.mtime_ns,
+        meta.title,
+        meta.title_derived,
+        (d.year, d.month, d.day) if d is not None else None,
+        meta.time,
+        meta.author,
+        meta.section,
+        meta.views,
+        meta.captions,
+        meta.words,
+        meta.credits,
+        spans.tobytes(),
+        texts,
+    )
+
+
+def unpack(row: tuple, found: FoundFile) -> Result:
+    """The Article or Problem that `pack` made `row` from, for the file `found`."""
+    if row[0] == 0:
+        return Problem(row[1], row[2], row[3])
+    from reader.parse import _block
+
+    (
+        _,
+        text,
+        encoding,
+        uncertain,
+        size,
+        mtime,
+        mtime_ns,
+        title,
+        title_derived,
+        date,
+        time,
+        author,
+        section,
+        views,
+        captions,
+        words,
+        credits,
+        raw_spans,
+        texts,
+    ) = row
+    spans = array("I")
+    spans.frombytes(raw_spans)
+    kinds = _KINDS
+    if texts is None:
+        blocks = [
+            _block(kinds[spans[i]], text[spans[i + 1] : spans[i + 1] + spans[i + 2]], spans[i + 1])
+            for i in range(0, len(spans), 3)
+        ]
+    else:
+        blocks = [
+            _block(kinds[spans[3 * j]], block_text, spans[3 * j + 1])
+            for j, block_text in enumerate(texts)
+        ]
+    meta = Metadata(
+        title=title,
+        title_derived=title_derived,
+        date=ArticleDate(*date) if date is not None else None,
+        time=time,
+        author=author,
+        section=section,
+        views=views,
+        captions=captions,
+        blocks=blocks,
+        words=words,
+        credits=credits,
+    )
+    return Article(
+        id=found.id,
+        path=found.path,
+        text=text,
+        meta=meta,
+        encoding=encoding,
+        encoding_uncertain=uncertain,
+        size=size,
+        mtime=mtime,
+        mtime_ns=mtime_ns,
+    )
+
+
+# -- workers ---------------------------------------------------------------------------------
+
+
+def load_batch(files: Sequence[FoundFile]) -> bytes:
+    """Run in a worker: load each file (`reader.library.load_file`), packed and marshalled."""
+    from reader.cache import no_gc
+    from reader.library import load_file
+
+    with no_gc():
+        return marshal.dumps([pack(load_file(item)) for item in files])
+
+
+_TASK = load_batch  # what workers run (a test swaps in one that crashes)
+
+
+def load_files(found: Sequence[FoundFile], workers: int | None = None) -> Iterator[Result]:
+    """Load `found` (none of them already loaded) in worker processes: yields each file's
+    Article or Problem in the order of `found`, as soon as its batch is back."""
+    from reader.library import load_file
+
+    batches = [found[i : i + BATCH] for i in range(0, len(found), BATCH)]
+    count = workers or worker_count()
+    try:
+        pool = _start(count)
+    except Exception:  # no processes here (a sandbox, no /dev/shm …): load serially
+        pool = None
+    pending: deque[Future[bytes]] = deque()
+    try:
+        for number, batch in enumerate(batches):
+            if pool is not None:
+                try:
+                    while len(pending) < _AHEAD * count and number + len(pending) < len(batches):
+                        pending.append(pool.submit(_TASK, batches[number + len(pending)]))
+                    rows = marshal.loads(pending.popleft().result())
+                    if len(rows) != len(batch):
+                        raise ValueError("a worker lost files")
+                except Exception:  # a worker died or failed: the rest is loaded here
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+                    pending.clear()
+                else:
+                    for item, row in zip(batch, rows, strict=True):
+                        yield unpack(row, item)
+                    continue
+            for item in batch:
+                yield load_file(item)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- indexing --------------------------------------------------------------------------------
+
+
+def build_index(articles: Sequence[Article]) -> SearchIndex:
+    """The search index over `articles`, the same as `SearchIndex(articles)` builds. With
+    many articles and more than one CPU, workers make each 4,096-document chunk's postings
+    (`reader.index.chunk_postings`) while this process prepares the next chunk's documents."""
+    from reader.search import SearchIndex
+
+    count = worker_count()
+    ids = {a.id for a in articles}
+    if len(articles) < MIN_INDEX or count < 2 or len(ids) != len(articles):
+        return SearchIndex(articles)  # (a repeated id replaces the earlier article)
+    from reader.cache import no_gc
+
+    with no_gc():
+        return SearchIndex.restored(_build_inverted(articles, count))
+
+
+def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
+    from reader.index import CHUNK, InvertedIndex, doc_data, posting_row
+
+    try:
+        pool: ProcessPoolExecutor | None = _start(count)
+    except Exception:  # no processes here: the postings are made in this process
+        pool = None
+    docs: list[DocData | None] = []
+    pieces: list[dict[bytes, dict[int, int]]] = [{} for _ in Field]
+    pending: deque[tuple[int, list[tuple], Future[bytes] | None]] = deque()
+
+    def merge(chunk: int, rows: list[tuple], future: Future[bytes] | None) -> None:
+        nonlocal pool
+        postings = None
+        if future is not None:
+            try:
+                postings = marshal.loads(future.result())
+            except Exception:  # a worker died or failed: make the rest here
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+        if postings is None:
+            postings = chunk_postings(rows)
+        for field, tokens in zip(pieces, postings, strict=True):
+            for token, bits in tokens.items():
+                entry = field.get(token)
+                if entry is None:
+                    field[token] = {chunk: bits}
+                else:
+                    entry[chunk] = bits
+
+    chunks = range(0, len(articles), CHUNK)
+    try:
+        for chunk, start in enumerate(chunks):
+            part = [doc_data(a) for a in articles[start : start + CHUNK]]
+            docs.extend(part)
+            rows = [posting_row(d) for d in part]
+            future = None
+            if pool is not None:
+                try:
+                    future = pool.submit(_POSTINGS, rows)
+                except Exception:  # a broken pool: the postings are made here
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+            pending.append((chunk, rows, future))
+            while len(pending) > 2 * count:
+                merge(*pending.popleft())
+        keys = [d.key for d in docs if d is not None]
+        # The postings are filled in below: the index takes `pieces` as they are.
+        inverted = InvertedIndex.restored(docs, pieces, all(a <= b for a, b in pairwise(keys)))
+        for chunk in range(len(chunks) - 1):  # while the workers finish the last chunks
+            inverted.chunk_buffer(chunk)  # as InvertedIndex.add does for each complete chunk
+        while pending:
+            merge(*pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return inverted
+
+
+def chunk_postings_packed(rows: list[tuple]) -> bytes:
+    """Run in a worker: `reader.index.chunk_postings`, marshalled."""
+    return marshal.dumps(chunk_postings(rows))
+
+
+_POSTINGS = chunk_postings_packed  # what index workers run (a test swaps in a broken one)
+
+
+def _start(workers: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["reader.library", "reader.parallel_load"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
