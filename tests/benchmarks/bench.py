@@ -662,9 +662,8 @@ def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Lat
     def listed(lines: list[str]) -> bool:
         return any(_LIST_ROW.search(line[: PANE_SIZE[0] // 2]) for line in lines[1:])
 
-    def loaded(lines: list[str]) -> bool:
-        row = _bar_row(lines)
-        return row is not None and "indexing" not in lines[row]
+    def loaded(lines: list[str]) -> bool:  # the counter shows N/M only once indexed
+        return _tui_state(lines) is not None
 
     for result in (cold, warm):
         start = time.perf_counter()
