@@ -409,6 +409,15 @@ class InvertedIndex:
         assert self._rank is not None
         return self._rank[slot]
 
+    def newest_first_from(self, bits: int, slot: int) -> Iterator[int]:
+        """The slots in `bits` from `slot` on (it included if set), newest first."""
+        if self._in_order:
+            return iter_bits(bits >> slot << slot)
+        start = self.rank(slot)
+        rank = self._rank
+        assert rank is not None
+        return (s for s in self.newest_first(bits) if rank[s] >= start)
+
     def newest_first(self, bits: int) -> Iterator[int]:
         """The slots in `bits`, newest article first."""
         if self._in_order:

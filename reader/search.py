@@ -563,7 +563,7 @@ class SearchIndex:
         candidates &= ~excluded_bits
         if not candidates:
             return []
-        ranking = _Ranking(limit)
+        ranking = _Ranking(limit, _OthersBound(self, [u for u in others if not u.scoped]))
         done: set[int] = set()
         classes = list(primary.classes)
         typo_added = not primary.typo_syllables
@@ -597,6 +597,7 @@ class SearchIndex:
         tier, where = int(cls.tier), int(cls.where)
         typo = tier == Tier.TYPO
         lazy = False  # verify one by one, and scan for the exact set if that takes long
+        bits = None  # the documents visited, when known before the visit (not streamed)
         if cls.bits is not None or pattern is None:
             bits = candidates & self._bits(cls)
             order: Iterator[int] = ix.newest_first(bits)
@@ -629,13 +630,30 @@ class SearchIndex:
             lazy = not typo and pattern.needs_verify and cls.where is MatchField.BODY
         checked = 0
         scattered_seen = 0
-        for slot in order:
+        # With other units, a document's score is at best what they allow it (see
+        # _OthersBound): once the list is full, only documents that can still beat its worst
+        # hit are visited, re-narrowing the remaining ones whenever that worst hit changes.
+        bound = ranking.bound if ranking.bound.units and not typo else None
+        allowed, allowed_key = -1, None
+        order = iter(order)
+        while (slot := next(order, -1)) >= 0:
             if slot in done:
                 continue
             rank = ix.rank(slot)
             prox_bound = PROX_UNKNOWN if scattered_seen >= ranking.limit else 0
             if ranking.full and (tier, where, prox_bound, rank) >= ranking.worst:
                 return
+            if bound is not None and ranking.full:
+                key = bound.key(ranking.worst, rank)
+                if key != allowed_key:
+                    allowed_key = key
+                    allowed = bound.allowed(tier, where, key, candidates)
+                    if bits is not None:  # visit only those, from this one on
+                        bits &= allowed
+                        order = ix.newest_first_from(bits, slot)
+                        continue
+                if not allowed >> slot & 1:
+                    continue
             if typo:
                 ranking.typo_checks += 1
                 if ranking.typo_checks > _TYPO_CHECKS:
@@ -796,13 +814,79 @@ def _bits_of(slots: Iterable[int]) -> int:
     return int.from_bytes(found, "little")
 
 
+class _OthersBound:
+    """Which documents the units other than the primary one let beat a given worst hit.
+
+    A combined score takes the worst tier and the worst field of the units (see
+    SearchIndex._combine), so a document beats a worst hit (t, w, …) only if every other
+    unit can match it with a tier below t, or with a tier up to t in a field before w, or
+    (a tie on both, decided by proximity and recency) up to t and up to w. The sets come from
+    the classes' bitsets (supersets where a class verifies), one union per threshold.
+    """
+
+    __slots__ = ("_engine", "_sets", "units")
+
+    def __init__(self, engine: SearchIndex, units: list[Unit]) -> None:
+        self._engine = engine
+        self.units = units
+        self._sets: dict[tuple[int, int], tuple[int, int, int]] = {}
+
+    @staticmethod
+    def key(worst: tuple, rank: int) -> tuple[int, int, bool]:
+        """(tier, field, whether a tie can still win) for the worst hit, at this rank."""
+        t, w, p, r = worst
+        return t, w, p > 0 or rank < r
+
+    def allowed(self, tier: int, where: int, key: tuple[int, int, bool], candidates: int) -> int:
+        """The documents of a primary class at (tier, where) that may beat the worst hit."""
+        t, w, tie = key
+        sets = self._sets.get((t, w))
+        if sets is None:
+            sets = self._sets[(t, w)] = self._thresholds(t, w, candidates)
+        below, before, upto = sets
+        out = 0
+        if tier < t:
+            out |= below
+        if tier <= t and where < w:
+            out |= before
+        if tie and tier <= t and where <= w:
+            out |= upto
+        return out
+
+    def _thresholds(self, t: int, w: int, candidates: int) -> tuple[int, int, int]:
+        below = before = upto = candidates
+        for unit in self.units:
+            u_below = u_before = u_upto = 0
+            for cls in unit.classes:
+                if cls.tier > t:
+                    continue
+                bits = self._engine._bits(cls)
+                if cls.tier < t:
+                    u_below |= bits
+                if cls.where < w:
+                    u_before |= bits
+                if cls.where <= w:
+                    u_upto |= bits
+            if unit.typo_syllables and t >= Tier.TYPO:  # typo windows: any document, any field
+                u_upto = candidates
+                if t > Tier.TYPO:
+                    u_below = candidates
+                if w > MatchField.TITLE:
+                    u_before = candidates
+            below &= u_below
+            before &= u_before
+            upto &= u_upto
+        return below, before, upto
+
+
 class _Ranking:
     """The best `limit` hits so far: a heap of (negated score, slot), worst on top."""
 
-    __slots__ = ("full", "heap", "limit", "typo_checks", "worst")
+    __slots__ = ("bound", "full", "heap", "limit", "typo_checks", "worst")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, bound: _OthersBound) -> None:
         self.limit = limit
+        self.bound = bound
         self.typo_checks = 0
         self.heap: list[tuple[tuple, int]] = []
         self.full = False
