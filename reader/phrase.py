@@ -14,7 +14,7 @@ import functools
 import heapq
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 from reader.query import Scope
@@ -78,6 +78,12 @@ class Pattern:
     exact: tuple[Pos, ...] | None = None  # tier EXACT: positions in exact bytes
     scope: Scope = Scope.ANY
     _regex: re.Pattern[bytes] | None = None
+    # How `find` looks for it, worked out once: (needle, whole, first words or None), or
+    # None for the regex.
+    _plan: tuple[bytes, bool, frozenset[bytes] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+    _planned: bool = field(default=False, compare=False, repr=False)
 
     @property
     def needs_verify(self) -> bool:
@@ -96,17 +102,30 @@ class Pattern:
     def find(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         """Where this pattern matches `data[start:end]` (verified), or None."""
         end = len(data) if end is None else end
-        if self.exact is None and self.phrase:
-            needle, whole = literal_phrase(self.positions)
-            if needle is not None:  # plain words: bytes.find beats the regex engine
+        if not self._planned:
+            self._plan = self._find_plan()
+            self._planned = True
+        plan = self._plan
+        if plan is not None:
+            needle, whole, first = plan
+            if first is None:
                 return _find_literal(data, start, end, needle, whole)
-            first = self.positions[0]
-            if len(first.tokens) > 1 and first.stem is None:
-                rest, whole = literal_phrase(self.positions[1:])
-                if rest is not None:  # a typo window on the first word: find the rest
-                    return _find_after(data, start, end, frozenset(first.tokens), GAP + rest, whole)
+            return _find_after(data, start, end, first, needle, whole)
         for m in word_matches(self.regex(), data, start, end):
             return m.span()
+        return None
+
+    def _find_plan(self) -> tuple[bytes, bool, frozenset[bytes] | None] | None:
+        if self.exact is not None or not self.phrase:
+            return None
+        needle, whole = literal_phrase(self.positions)
+        if needle is not None:  # plain words: bytes.find beats the regex engine
+            return needle, whole, None
+        first = self.positions[0]
+        if len(first.tokens) > 1 and first.stem is None:
+            rest, whole = literal_phrase(self.positions[1:])
+            if rest is not None:  # a typo window on the first word: find the rest
+                return GAP + rest, whole, frozenset(first.tokens)
         return None
 
 

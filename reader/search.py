@@ -512,13 +512,22 @@ class SearchIndex:
         """The best field where a typo window of an any-field class occurs, or None."""
         pattern = cls.pattern
         assert pattern is not None
-        if pattern.find(doc.folded) is None and pattern.find(doc.meta) is None:
+        in_text = pattern.find(doc.folded)
+        in_meta = pattern.find(doc.meta) is not None
+        if in_text is None and not in_meta:
             return None
-        for where in _SEARCH_FIELDS:
-            data, start, end = _field_data(doc, where, exact=False)
-            if data is not None and pattern.find(data, start, end) is not None:
-                return where
-        return None
+        if pattern.find(doc.title) is not None:
+            return MatchField.TITLE
+        if in_meta:
+            return MatchField.META
+        if in_text is None:
+            return None
+        start, end = doc.lead
+        if start <= in_text[0] and in_text[1] <= end:  # the first one is in the lead
+            return MatchField.LEAD
+        if pattern.find(doc.folded, start, end) is not None:
+            return MatchField.LEAD
+        return MatchField.BODY
 
     def _excluded(self, query: Query) -> tuple[int, list[Pattern]]:
         """Bits of documents excluded outright, and phrase patterns to check per document."""
