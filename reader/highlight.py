@@ -100,6 +100,21 @@ def _compile(query: Query) -> tuple[Compiled, Compiled]:
     return build(folded), build(exact)
 
 
+_last: tuple[Query | None, tuple[Compiled, Compiled] | None] = (None, None)
+
+
+def _compiled(query: Query) -> tuple[Compiled, Compiled]:
+    """`_compile`, skipping the cache's hash of the whole query when it is the same object
+    as last time (the hits of one search all highlight the same parsed query)."""
+    global _last
+    last_query, last_value = _last
+    if last_query is query and last_value is not None:
+        return last_value
+    value = _compile(query)
+    _last = (query, value)
+    return value
+
+
 def match_spans(text: str, query: str | Query) -> list[Span]:
     """Every place in `text` that a positive term of `query` matches, for highlighting.
 
@@ -113,7 +128,7 @@ def match_spans(text: str, query: str | Query) -> list[Span]:
     parsed = query if isinstance(query, Query) else parse_query(query)
     if parsed.empty:
         return []
-    folded_rx, exact_rx = _compile(parsed)
+    folded_rx, exact_rx = _compiled(parsed)
     if not folded_rx and not exact_rx:
         return []
     encoded = encode_lower(text)

@@ -189,16 +189,29 @@ def word_matches(
 
 
 def wider_phrases(positions: tuple[Pos, ...]) -> Iterator[tuple[Pos, ...]]:
-    """Phrases whose documents include those of `positions`, most specific first."""
-    head, last = positions[:-1], positions[-1]
-    if last.stem is not None and not last.tokens and len(last.stem) > 1:
-        yield (*head, Pos((), last.stem[:-1]))
-    elif last.stem is None and len(last.tokens) == 1:
-        yield (*head, Pos((), last.tokens[0]))
-        if len(last.tokens[0]) > 1:
-            yield (*head, Pos((), last.tokens[0][:-1]))
-    if len(head) > 1:
-        yield head
+    """Phrases of two or more positions whose documents include those of `positions` (and
+    differ from it): every run of its consecutive positions, each also with its last word cut
+    to a shorter start ("hoi dong nhan da" -> "hoi do", "dong nhan", "nhan d" …)."""
+    for end in range(len(positions), 1, -1):
+        last = positions[end - 1]
+        lasts = (last, *_shorter_starts(last))
+        for start in range(end - 1):
+            head = positions[start : end - 1]
+            for pos in lasts:
+                wider = (*head, pos)
+                if wider != positions:
+                    yield wider
+
+
+def _shorter_starts(pos: Pos) -> tuple[Pos, ...]:
+    """Unfinished-word positions that match every word `pos` matches, longest first."""
+    if pos.stem is not None and not pos.tokens:
+        word, longest = pos.stem, len(pos.stem) - 1
+    elif pos.stem is None and len(pos.tokens) == 1:
+        word, longest = pos.tokens[0], len(pos.tokens[0])
+    else:
+        return ()
+    return tuple(Pos((), word[:size]) for size in range(longest, 0, -1))
 
 
 def literal_phrase(positions: tuple[Pos, ...]) -> tuple[bytes | None, bool]:

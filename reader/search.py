@@ -174,6 +174,7 @@ class _Class:
     anchored_prefix: bool = False
     scattered: bool = False
     any_field: bool = False  # typo windows: found in the whole text, field worked out after
+    verify: Callable[[DocData], bool] | None = None  # made on first use (see _verifier)
 
 
 # -- the engine -------------------------------------------------------------------------------
@@ -381,14 +382,21 @@ class SearchIndex:
         return bits
 
     def _phrase_superset(self, positions: tuple[Pos, ...]) -> int | None:
-        """Cached documents of a phrase that contains this one's: the same words with a
-        shorter last word while it is typed, or without the last word."""
+        """What the cached phrases inside this one (see `wider_phrases`) leave of its
+        documents, or None when none is cached: "hoi do" found nowhere settles "hoi dong nhan
+        dan" without a scan, whatever order they were typed in."""
         self._sync_phrases()
+        phrases = self._phrases
+        if not phrases:
+            return None
+        out = None
         for wider in wider_phrases(positions):
-            cached = self._phrases.get(wider)
+            cached = phrases.get(wider)
             if cached is not None:
-                return cached
-        return None
+                out = cached if out is None else out & cached
+                if not out:
+                    return 0
+        return out
 
     def _scan_phrase(self, positions: tuple[Pos, ...], pool: int) -> Iterator[int]:
         """The documents of `pool` whose folded text holds the phrase, newest first.
@@ -471,24 +479,13 @@ class SearchIndex:
             cls.bits = self._pattern_bits(cls.pattern, cls.where)
         return cls.bits
 
-    def _check(self, cls: _Class, doc: DocData) -> bool:
+    @staticmethod
+    def _check(cls: _Class, doc: DocData) -> bool:
         """Does the document (already in the class's bits) really match the class?"""
-        if cls.anchored is not None:
-            title = b" ".join(doc.title.split())
-            stem = cls.anchored
-            if not title.startswith(stem):
-                return False
-            return cls.anchored_prefix or len(title) == len(stem) or title[len(stem)] == 32
-        pattern = cls.pattern
-        if pattern is None or cls.scattered or not pattern.needs_verify:
-            return True
-        exact = pattern.exact is not None
-        if pattern.scope is Scope.AUTHOR:
-            author = doc.article.author or ""
-            data = exact_bytes(encode_lower(author)) if exact else fold_bytes(author)
-            return pattern.find(data) is not None
-        data, start, end = _field_data(doc, cls.where, exact=exact)
-        return data is not None and pattern.find(data, start, end) is not None
+        verify = cls.verify
+        if verify is None:
+            verify = cls.verify = _verifier(cls)
+        return verify(doc)
 
     def _unit_score(self, unit: Unit, doc: DocData, slot: int) -> tuple[int, int, int] | None:
         """The best (tier, field, proximity) of `unit` in one document, or None."""
@@ -931,6 +928,55 @@ class _Ranking:
 
 def _neg(key: tuple) -> tuple:
     return tuple(-k for k in key)
+
+
+def _always(doc: DocData) -> bool:
+    return True
+
+
+def _verifier(cls: _Class) -> Callable[[DocData], bool]:
+    """A check of one document for a class, with the field and pattern worked out once
+    (it runs on thousands of candidates in one search)."""
+    stem = cls.anchored
+    if stem is not None:
+        prefix = cls.anchored_prefix
+
+        def anchored(doc: DocData) -> bool:
+            title = b" ".join(doc.title.split())
+            if not title.startswith(stem):
+                return False
+            return prefix or len(title) == len(stem) or title[len(stem)] == 32
+
+        return anchored
+    pattern = cls.pattern
+    if pattern is None or cls.scattered or not pattern.needs_verify:
+        return _always
+    find = pattern.find
+    exact = pattern.exact is not None
+    if pattern.scope is Scope.AUTHOR:
+
+        def author(doc: DocData) -> bool:
+            text = doc.article.author or ""
+            data = exact_bytes(encode_lower(text)) if exact else fold_bytes(text)
+            return find(data) is not None
+
+        return author
+    where = cls.where
+    if where is MatchField.TITLE:
+        if exact:
+            return lambda doc: find(doc.title_exact) is not None
+        return lambda doc: find(doc.title) is not None
+    if where is MatchField.META:
+        if exact:  # no marks are kept for the metadata
+            return lambda doc: False
+        return lambda doc: find(doc.meta) is not None
+    if where is MatchField.LEAD:
+        if exact:
+            return lambda doc: find(doc.exact, *doc.lead) is not None
+        return lambda doc: find(doc.folded, *doc.lead) is not None
+    if exact:
+        return lambda doc: find(doc.exact) is not None
+    return lambda doc: find(doc.folded) is not None
 
 
 def _field_data(doc: DocData, where: MatchField, *, exact: bool) -> tuple[bytes | None, int, int]:
