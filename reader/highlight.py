@@ -162,10 +162,25 @@ def _merge(spans: list[Span]) -> list[Span]:
     return out
 
 
-def _body_blocks(article: Article) -> list[tuple[int, int]]:
-    wanted = (BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION)
-    blocks = [(b.start, b.end) for b in article.blocks if b.kind in wanted]
-    return blocks or [(0, len(article.text))]
+_SNIPPET_KINDS = frozenset((BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION))
+
+
+def _snippet_block(article: Article, offset: int | None) -> tuple[int, int] | None:
+    """The lead, body or caption block holding `offset` (None: the first such block; the
+    whole text when there is none), or None when no such block holds it."""
+    found = False
+    for block in article.blocks:
+        if block.kind not in _SNIPPET_KINDS:
+            continue
+        found = True
+        start = block.start
+        if offset is None:
+            return start, start + len(block.text)
+        if start <= offset < start + len(block.text):
+            return start, start + len(block.text)
+    if found or (offset is not None and not 0 <= offset < len(article.text)):
+        return None
+    return 0, len(article.text)
 
 
 def snippet_around(
@@ -177,15 +192,13 @@ def snippet_around(
     """One line of about `width` characters of the article's body around `location` (offsets
     in article.text; None: the start of the lead), and the highlight spans inside it."""
     text = article.text
-    blocks = _body_blocks(article)
     if location is None:
-        block = blocks[0]
+        block = _snippet_block(article, None)
+        assert block is not None
         match_start = match_end = block[0]
     else:
         match_start, match_end = location
-        block = next((b for b in blocks if b[0] <= match_start < b[1]), None) or (
-            _line_around(text, match_start)
-        )
+        block = _snippet_block(article, match_start) or _line_around(text, match_start)
     block_start, block_end = block
     # Leave about a third of the width before the match, on a word boundary.
     start = max(block_start, min(match_start - width // 3, block_end - width))
