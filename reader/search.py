@@ -193,6 +193,9 @@ class SearchIndex:
         self._planner = Planner(self._index, load_glossary())
         self._phrases: dict[tuple[Pos, ...], int] = {}  # phrase -> documents (BODY)
         self._phrases_generation = -1
+        # (field, phrase) -> documents that may hold it there (title, metadata, lead): what a
+        # complete visit of that class verified, to narrow the phrases typed after it
+        self._field_phrases: dict[tuple[int, tuple[Pos, ...]], int] = {}
         self.add(articles)
 
     @classmethod
@@ -350,6 +353,10 @@ class SearchIndex:
             if not bits:
                 return 0
         positions = pattern.positions
+        if _field_cached(pattern, where):
+            narrowed = self._field_superset(int(where), positions)
+            if narrowed is not None:
+                bits &= narrowed
         if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
             phrase = self._phrase_bits(positions, scan=scan)
             if phrase is None:
@@ -359,8 +366,13 @@ class SearchIndex:
         return max(bits, 0)
 
     def _sync_phrases(self) -> None:
-        if self._phrases_generation != self._index.generation or len(self._phrases) > 4096:
+        if (
+            self._phrases_generation != self._index.generation
+            or len(self._phrases) > 4096
+            or len(self._field_phrases) > 1024
+        ):
             self._phrases.clear()
+            self._field_phrases.clear()
             self._phrases_generation = self._index.generation
 
     def _phrase_bits(self, positions: tuple[Pos, ...], *, scan: bool = True) -> int | None:
@@ -396,6 +408,20 @@ class SearchIndex:
                 out = cached if out is None else out & cached
                 if not out:
                     return 0
+        return out
+
+    def _field_superset(self, where: int, positions: tuple[Pos, ...]) -> int | None:
+        """What the visits cached for this phrase in this field, or for the phrases inside it,
+        leave of its documents there; None when none is cached."""
+        self._sync_phrases()
+        cache = self._field_phrases
+        if not cache:
+            return None
+        out = cache.get((where, positions))
+        for wider in wider_phrases(positions):
+            cached = cache.get((where, wider))
+            if cached is not None:
+                out = cached if out is None else out & cached
         return out
 
     def _scan_phrase(self, positions: tuple[Pos, ...], pool: int) -> Iterator[int]:
@@ -636,6 +662,19 @@ class SearchIndex:
             verified = False
             # Leads are short: verifying each is cheaper than a scan of every body.
             lazy = not typo and pattern.needs_verify and cls.where is MatchField.BODY
+        # A title, metadata or lead phrase verified over every document is remembered (with
+        # those an earlier class took, unverified here) for the phrases typed after it.
+        record = (
+            pattern is not None
+            and not typo
+            and cls.bits is None
+            and not cls.any_field
+            and _field_cached(pattern, cls.where)
+            and pattern.needs_verify
+            and not ranking.bound.units
+            and candidates == ix.alive
+        )
+        recorded: list[int] = []
         checked = 0
         scattered_seen = 0
         # With other units, a document's score is at best what they allow it (see
@@ -646,6 +685,8 @@ class SearchIndex:
         order = iter(order)
         while (slot := next(order, -1)) >= 0:
             if slot in done:
+                if record:
+                    recorded.append(slot)
                 continue
             rank = ix.rank(slot)
             prox_bound = PROX_UNKNOWN if scattered_seen >= ranking.limit else 0
@@ -686,6 +727,8 @@ class SearchIndex:
                 doc_where = int(found_in)
             elif not (verified or self._check(cls, doc)):
                 continue
+            if record:
+                recorded.append(slot)
             done.add(slot)
             prox = 0
             if cls.scattered:
@@ -698,6 +741,10 @@ class SearchIndex:
                 score = self._combine(score, others, doc, slot)
             if score is not None:
                 ranking.offer((*score, rank), slot)
+        if record:  # every candidate was seen
+            assert pattern is not None
+            self._sync_phrases()
+            self._field_phrases[(where, pattern.positions)] = _bits_of(recorded)
 
     def _visit_rest(
         self,
@@ -928,6 +975,18 @@ class _Ranking:
 
 def _neg(key: tuple) -> tuple:
     return tuple(-k for k in key)
+
+
+def _field_cached(pattern: Pattern, where: MatchField) -> bool:
+    """Are the documents of this pattern in this field kept per phrase (see _visit)?"""
+    return (
+        where is not MatchField.BODY
+        and pattern.phrase
+        and len(pattern.positions) > 1
+        and pattern.exact is None
+        and pattern.scope is not Scope.AUTHOR
+        and pattern.tier is not Tier.TYPO
+    )
 
 
 def _always(doc: DocData) -> bool:
