@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -278,12 +279,14 @@ def proximity(positions: tuple[Pos, ...], data: bytes, start: int, end: int) -> 
     # Only the first occurrences of each word count: enough to rank, and common words
     # ("dang", "da…") occur dozens of times in an article.
     lists = []
-    for pos in positions:
-        found = [start] if _word_regex(pos).match(data, start, end) else []
-        for m in _single_regex(pos).finditer(data, start, end):
-            found.append(m.start() + 1)
-            if len(found) >= _PROXIMITY_OCCURRENCES:
-                break
+    for at_start, after_space in _proximity_regexes(positions):
+        found = [start] if at_start(data, start, end) else []
+        found.extend(
+            m.start() + 1
+            for m in itertools.islice(
+                after_space(data, start, end), _PROXIMITY_OCCURRENCES - len(found)
+            )
+        )
         if not found:
             return PROX_UNKNOWN
         lists.append(found)
@@ -300,6 +303,18 @@ def proximity(positions: tuple[Pos, ...], data: bytes, start: int, end: int) -> 
         right = max(right, nxt)
         heapq.heappush(heap, (nxt, i, j + 1))
     return min(best // 32, PROX_UNKNOWN)
+
+
+_WordFinders = tuple[
+    Callable[..., re.Match[bytes] | None], Callable[..., Iterator[re.Match[bytes]]]
+]
+
+
+@functools.lru_cache(maxsize=256)
+def _proximity_regexes(positions: tuple[Pos, ...]) -> tuple[_WordFinders, ...]:
+    """For each position: a match of its word where a field starts, and its matches after
+    a space (one cache look-up per phrase instead of two per word)."""
+    return tuple((_word_regex(pos).match, _single_regex(pos).finditer) for pos in positions)
 
 
 @functools.lru_cache(maxsize=512)
