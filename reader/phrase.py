@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 from reader.query import Scope
 
@@ -85,6 +86,8 @@ class Pattern:
         default=None, compare=False, repr=False
     )
     _planned: bool = field(default=False, compare=False, repr=False)
+    # slot -> where a document holds it (see reader.search), for patterns kept across searches
+    seen: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def needs_verify(self) -> bool:

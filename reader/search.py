@@ -523,7 +523,7 @@ class SearchIndex:
                 return int(cls.tier), int(cls.where), prox
         if unit.typo_syllables:
             for cls in self._typo_classes(unit):
-                where = self._typo_field(cls, doc)
+                where = self._typo_field(cls, doc, slot)
                 if where is not None:
                     return int(Tier.TYPO), int(where), 0
             for cls in unit.classes:
@@ -531,10 +531,21 @@ class SearchIndex:
                     return int(cls.tier), int(cls.where), _proximity(cls.pattern, doc, cls.where)
         return None
 
-    def _typo_field(self, cls: _Class, doc: DocData) -> MatchField | None:
-        """The best field where a typo window of an any-field class occurs, or None."""
+    def _typo_field(self, cls: _Class, doc: DocData, slot: int) -> MatchField | None:
+        """The best field where a typo window of an any-field class occurs, or None (kept
+        per document with the pattern, which lives as long as the index does not change: a
+        query retyped or with a space added checks the same windows in the same documents)."""
         pattern = cls.pattern
         assert pattern is not None
+        seen = pattern.seen
+        if slot in seen:
+            return seen[slot]
+        where = self._typo_field_of(pattern, doc)
+        seen[slot] = where
+        return where
+
+    @staticmethod
+    def _typo_field_of(pattern: Pattern, doc: DocData) -> MatchField | None:
         in_text = pattern.find(doc.folded)
         in_meta = pattern.find(doc.meta) is not None
         if in_text is None and not in_meta:
@@ -721,7 +732,7 @@ class SearchIndex:
                 continue
             doc_where = where
             if cls.any_field:
-                found_in = self._typo_field(cls, doc)
+                found_in = self._typo_field(cls, doc, slot)
                 if found_in is None:
                     continue
                 doc_where = int(found_in)
