@@ -621,7 +621,7 @@ class SearchIndex:
                     classes[i:i] = self._typo_classes(primary)
                     continue
             i += 1
-            if ranking.full and (cls.tier, cls.where) >= ranking.worst[:2]:
+            if ranking.full and (cls.tier, cls.where) > ranking.worst[:2]:
                 break
             self._visit(cls, candidates, others, excluded_phrases, ranking, done)
         return sorted((_neg(key), slot) for key, slot in ranking.heap)
