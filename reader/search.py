@@ -228,16 +228,18 @@ class SearchIndex:
         # would only rescan the growing heap over and over (a fifth of the build time).
         collecting = gc.isenabled()
         gc.disable()
+        added = 0
         try:
             for article in articles:
                 with lock:
                     self._index.add(article)
+                added += 1
             with lock:
                 self._index.flush()
         finally:
             if collecting:
                 gc.enable()
-        _settle(len(self._index))
+        _settle(added)  # a build, not a reload of a few changed files
 
     def remove(self, article_id: str) -> bool:
         """Drop the article with this id; return whether it was indexed."""
@@ -868,7 +870,8 @@ class SearchIndex:
 
 # -- helpers ------------------------------------------------------------------------------------
 
-#: From this many documents on, an index's objects are moved out of the cyclic collector's way.
+#: From this many documents indexed at once, their objects are moved out of the cyclic
+#: collector's way.
 _SETTLE_AT = 2000
 
 
