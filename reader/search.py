@@ -842,16 +842,25 @@ class SearchIndex:
                 found = self._locate(doc, units, doc.title, doc.title_exact, 0)
                 if found is not None:
                     title_spans = [found]
-            location = self._locate(doc, units, doc.folded, doc.exact, _body_start(article))
+            start = _body_start(article)
+            location = self._locate(doc, units, doc.folded, doc.exact, start, slot)
             snippet, snippet_spans = snippet_around(article, location, query)
             return title_spans, snippet, snippet_spans
 
         return Hit(doc.article, value, tier=Tier(tier), field=MatchField(where), make=details)
 
     def _locate(
-        self, doc: DocData, units: list[Unit], folded: bytes, exact: bytes, start: int
+        self,
+        doc: DocData,
+        units: list[Unit],
+        folded: bytes,
+        exact: bytes,
+        start: int,
+        slot: int | None = None,
     ) -> Span | None:
-        """The first place, from `start`, where the strongest pattern of the query matches."""
+        """The first place, from `start`, where the strongest pattern of the query matches
+        (`folded` being the document's text when its `slot` is given: typo windows already
+        found absent from it are not searched again)."""
         for unit in units:
             patterns = [
                 *unit.patterns,
@@ -860,6 +869,9 @@ class SearchIndex:
             ]
             for pattern in patterns:
                 if pattern.scope is not Scope.ANY:
+                    continue
+                known = pattern.seen if pattern.tier is Tier.TYPO and slot is not None else {}
+                if slot in known and known[slot] is None:
                     continue
                 data = exact if pattern.exact is not None else folded
                 found = pattern.find(data, start)
