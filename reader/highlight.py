@@ -95,9 +95,17 @@ def _compile(query: Query) -> tuple[Compiled, Compiled]:
 
     def build(parts: list[bytes]) -> Compiled:
         unique = sorted(set(parts), key=len, reverse=True)
-        return tuple((re.compile(_GAP + p + _R), re.compile(p + _R)) for p in unique)
+        return tuple(_compile_part(p) for p in unique)
 
     return build(folded), build(exact)
+
+
+@lru_cache(maxsize=1024)
+def _compile_part(part: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """One alternative's regexes (a word after a space, at the very start), kept apart
+    from `re`'s own cache, which the engine's many one-off patterns keep emptying: a query
+    typed a character at a time shares all but its last word with the one before."""
+    return re.compile(_GAP + part + _R), re.compile(part + _R)
 
 
 _last: tuple[Query | None, tuple[Compiled, Compiled] | None] = (None, None)
