@@ -80,9 +80,8 @@ class Pattern:
     exact: tuple[Pos, ...] | None = None  # tier EXACT: positions in exact bytes
     scope: Scope = Scope.ANY
     _regex: re.Pattern[bytes] | None = None
-    # How `find` looks for it, worked out once: (needle, whole, first words or None), or
-    # None for the regex.
-    _plan: tuple[bytes, bool, frozenset[bytes] | None] | None = field(
+    # How `find` looks for it, worked out once (see _find_plan); None: with the regex.
+    _plan: Callable[[bytes, int, int], tuple[int, int] | None] | None = field(
         default=None, compare=False, repr=False
     )
     _planned: bool = field(default=False, compare=False, repr=False)
@@ -111,26 +110,71 @@ class Pattern:
             self._planned = True
         plan = self._plan
         if plan is not None:
-            needle, whole, first = plan
-            if first is None:
-                return _find_literal(data, start, end, needle, whole)
-            return _find_after(data, start, end, first, needle, whole)
+            return plan(data, start, end)
         for m in word_matches(self.regex(), data, start, end):
             return m.span()
         return None
 
-    def _find_plan(self) -> tuple[bytes, bool, frozenset[bytes] | None] | None:
+    def _find_plan(self) -> Callable[[bytes, int, int], tuple[int, int] | None] | None:
+        """A search with bytes.find (which beats the regex engine) for plain words, with at
+        most one position of several words (a typo window), in folded text; else None."""
         if self.exact is not None or not self.phrase:
             return None
-        needle, whole = literal_phrase(self.positions)
-        if needle is not None:  # plain words: bytes.find beats the regex engine
-            return needle, whole, None
-        first = self.positions[0]
-        if len(first.tokens) > 1 and first.stem is None:
-            rest, whole = literal_phrase(self.positions[1:])
-            if rest is not None:  # a typo window on the first word: find the rest
-                return GAP + rest, whole, frozenset(first.tokens)
-        return None
+        positions = self.positions
+        needle, whole = literal_phrase(positions)
+        if needle is not None:
+            return functools.partial(_find_literal, needle=needle, whole=whole)
+        several = [i for i, p in enumerate(positions) if len(p.tokens) > 1 and p.stem is None]
+        if len(several) != 1:
+            return None
+        at = several[0]
+        words = frozenset(positions[at].tokens)
+        head, _ = literal_phrase(positions[:at])
+        tail, whole = literal_phrase(positions[at + 1 :])
+        if head is None or tail is None or (at and not _plain(positions[:at])):
+            return None
+        if not at:  # a typo window on the first word: find the rest
+            return functools.partial(_find_after, first=words, rest=GAP + tail, whole=whole)
+        return functools.partial(_find_around, head=head, words=words, tail=tail, whole=whole)
+
+
+def _plain(positions: tuple[Pos, ...]) -> bool:
+    """Is every position one whole word?"""
+    return all(len(p.tokens) == 1 and p.stem is None for p in positions)
+
+
+def _find_around(
+    data: bytes,
+    start: int,
+    end: int,
+    head: bytes,
+    words: frozenset[bytes],
+    tail: bytes,
+    whole: bool,
+) -> tuple[int, int] | None:
+    """`head` (plain words), then a word of `words`, then `tail` (plain words, the last
+    unfinished unless `whole`; maybe none), where the phrase regex would find it first."""
+    find = data.find
+    lead = head + GAP
+    size = len(lead)
+    rest = GAP + tail
+    i = find(lead, start, end)
+    while i != -1:
+        if i == 0 or data[i - 1] in (32, 10):
+            j = i + size
+            k = find(b" ", j, end)
+            k = end if k == -1 else k
+            if data[j:k] in words:
+                if not tail:
+                    return i, k
+                if data.startswith(rest, k, end):
+                    after = k + len(rest)
+                    if not whole:
+                        return i, _word_end(data, after, end)
+                    if after >= end or data[after] in (32, 10):
+                        return i, after
+        i = find(lead, i + 1, end)
+    return None
 
 
 def _find_literal(

@@ -645,3 +645,35 @@ def test_a_remembered_lead_phrase_keeps_the_documents_the_title_took() -> None:
     assert [(h.article.id, h.field) for h in index.search("long xuyen mo")] == [
         ("x", MatchField.LEAD)
     ]
+
+
+_SYLLABLES = st.sampled_from([b"a", b"ab", b"hoa", b"hao", b"ho", b"son", b"so", b"tan", b"t"])
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(_SYLLABLES, max_size=12),
+    st.lists(_SYLLABLES, min_size=1, max_size=2),
+    st.lists(_SYLLABLES, min_size=2, max_size=3, unique=True),
+    st.lists(_SYLLABLES, max_size=2),
+    st.booleans(),
+    st.integers(0, 60),
+)
+def test_a_typo_window_inside_a_phrase_is_found_as_the_regex_finds_it(
+    text: list[bytes],
+    head: list[bytes],
+    window: list[bytes],
+    tail: list[bytes],
+    unfinished: bool,
+    start: int,
+) -> None:
+    from reader.phrase import Pattern, Pos, word_matches
+
+    positions = [Pos((w,)) for w in head] + [Pos(tuple(window))] + [Pos((w,)) for w in tail]
+    if unfinished and tail:
+        positions[-1] = Pos((), tail[-1][:1])
+    pattern = Pattern(Tier.TYPO, tuple(positions), True)
+    data = b" ".join(text)
+    start = min(start, len(data))
+    expected = next((m.span() for m in word_matches(pattern.regex(), data, start, len(data))), None)
+    assert pattern.find(data, start) == expected
