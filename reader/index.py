@@ -403,6 +403,11 @@ class InvertedIndex:
         self._rank = rank
         self._rank_blocks = blocks
 
+    def prepare(self) -> None:
+        """Work out the recency order now, where the index is built, rather than in the
+        first search (tens of milliseconds at 100,000 documents)."""
+        self._ensure_rank()
+
     def rank(self, slot: int) -> int:
         """0 for the newest document (by Article.sort_key), then 1, 2 …"""
         self._ensure_rank()

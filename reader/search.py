@@ -204,6 +204,7 @@ class SearchIndex:
         new = cls()
         new._index = index
         new._planner = Planner(index, load_glossary())
+        index.prepare()
         _settle(len(index))
         return new
 
@@ -236,6 +237,8 @@ class SearchIndex:
                 added += 1
             with lock:
                 self._index.flush()
+                if added:
+                    self._index.prepare()
         finally:
             if collecting:
                 gc.enable()
