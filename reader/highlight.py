@@ -95,9 +95,32 @@ def _compile(query: Query) -> tuple[Compiled, Compiled]:
 
     def build(parts: list[bytes]) -> Compiled:
         unique = sorted(set(parts), key=len, reverse=True)
-        return tuple((re.compile(_GAP + p + _R), re.compile(p + _R)) for p in unique)
+        return tuple(_compile_part(p) for p in unique)
 
     return build(folded), build(exact)
+
+
+@lru_cache(maxsize=1024)
+def _compile_part(part: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """One alternative's regexes (a word after a space, at the very start), kept apart
+    from `re`'s own cache, which the engine's many one-off patterns keep emptying: a query
+    typed a character at a time shares all but its last word with the one before."""
+    return re.compile(_GAP + part + _R), re.compile(part + _R)
+
+
+_last: tuple[Query | None, tuple[Compiled, Compiled] | None] = (None, None)
+
+
+def _compiled(query: Query) -> tuple[Compiled, Compiled]:
+    """`_compile`, skipping the cache's hash of the whole query when it is the same object
+    as last time (the hits of one search all highlight the same parsed query)."""
+    global _last
+    last_query, last_value = _last
+    if last_query is query and last_value is not None:
+        return last_value
+    value = _compile(query)
+    _last = (query, value)
+    return value
 
 
 def match_spans(text: str, query: str | Query) -> list[Span]:
@@ -113,7 +136,7 @@ def match_spans(text: str, query: str | Query) -> list[Span]:
     parsed = query if isinstance(query, Query) else parse_query(query)
     if parsed.empty:
         return []
-    folded_rx, exact_rx = _compile(parsed)
+    folded_rx, exact_rx = _compiled(parsed)
     if not folded_rx and not exact_rx:
         return []
     encoded = encode_lower(text)
@@ -147,10 +170,25 @@ def _merge(spans: list[Span]) -> list[Span]:
     return out
 
 
-def _body_blocks(article: Article) -> list[tuple[int, int]]:
-    wanted = (BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION)
-    blocks = [(b.start, b.end) for b in article.blocks if b.kind in wanted]
-    return blocks or [(0, len(article.text))]
+_SNIPPET_KINDS = frozenset((BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION))
+
+
+def _snippet_block(article: Article, offset: int | None) -> tuple[int, int] | None:
+    """The lead, body or caption block holding `offset` (None: the first such block; the
+    whole text when there is none), or None when no such block holds it."""
+    found = False
+    for block in article.blocks:
+        if block.kind not in _SNIPPET_KINDS:
+            continue
+        found = True
+        start = block.start
+        if offset is None:
+            return start, start + len(block.text)
+        if start <= offset < start + len(block.text):
+            return start, start + len(block.text)
+    if found or (offset is not None and not 0 <= offset < len(article.text)):
+        return None
+    return 0, len(article.text)
 
 
 def snippet_around(
@@ -162,15 +200,13 @@ def snippet_around(
     """One line of about `width` characters of the article's body around `location` (offsets
     in article.text; None: the start of the lead), and the highlight spans inside it."""
     text = article.text
-    blocks = _body_blocks(article)
     if location is None:
-        block = blocks[0]
+        block = _snippet_block(article, None)
+        assert block is not None
         match_start = match_end = block[0]
     else:
         match_start, match_end = location
-        block = next((b for b in blocks if b[0] <= match_start < b[1]), None) or (
-            _line_around(text, match_start)
-        )
+        block = _snippet_block(article, match_start) or _line_around(text, match_start)
     block_start, block_end = block
     # Leave about a third of the width before the match, on a word boundary.
     start = max(block_start, min(match_start - width // 3, block_end - width))

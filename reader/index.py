@@ -448,11 +448,25 @@ class InvertedIndex:
         self._rank = rank
         self._rank_blocks = blocks
 
+    def prepare(self) -> None:
+        """Work out the recency order now, where the index is built, rather than in the
+        first search (tens of milliseconds at 100,000 documents)."""
+        self._ensure_rank()
+
     def rank(self, slot: int) -> int:
         """0 for the newest document (by Article.sort_key), then 1, 2 …"""
         self._ensure_rank()
         assert self._rank is not None
         return self._rank[slot]
+
+    def newest_first_from(self, bits: int, slot: int) -> Iterator[int]:
+        """The slots in `bits` from `slot` on (it included if set), newest first."""
+        if self._in_order:
+            return iter_bits(bits >> slot << slot)
+        start = self.rank(slot)
+        rank = self._rank
+        assert rank is not None
+        return (s for s in self.newest_first(bits) if rank[s] >= start)
 
     def newest_first(self, bits: int) -> Iterator[int]:
         """The slots in `bits`, newest article first."""

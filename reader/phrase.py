@@ -12,10 +12,12 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
+import itertools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 from reader.query import Scope
 
@@ -78,6 +80,13 @@ class Pattern:
     exact: tuple[Pos, ...] | None = None  # tier EXACT: positions in exact bytes
     scope: Scope = Scope.ANY
     _regex: re.Pattern[bytes] | None = None
+    # How `find` looks for it, worked out once (see _find_plan); None: with the regex.
+    _plan: Callable[[bytes, int, int], tuple[int, int] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+    _planned: bool = field(default=False, compare=False, repr=False)
+    # slot -> where a document holds it (see reader.search), for patterns kept across searches
+    seen: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def needs_verify(self) -> bool:
@@ -96,18 +105,76 @@ class Pattern:
     def find(self, data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         """Where this pattern matches `data[start:end]` (verified), or None."""
         end = len(data) if end is None else end
-        if self.exact is None and self.phrase:
-            needle, whole = literal_phrase(self.positions)
-            if needle is not None:  # plain words: bytes.find beats the regex engine
-                return _find_literal(data, start, end, needle, whole)
-            first = self.positions[0]
-            if len(first.tokens) > 1 and first.stem is None:
-                rest, whole = literal_phrase(self.positions[1:])
-                if rest is not None:  # a typo window on the first word: find the rest
-                    return _find_after(data, start, end, frozenset(first.tokens), GAP + rest, whole)
+        if not self._planned:
+            self._plan = self._find_plan()
+            self._planned = True
+        plan = self._plan
+        if plan is not None:
+            return plan(data, start, end)
         for m in word_matches(self.regex(), data, start, end):
             return m.span()
         return None
+
+    def _find_plan(self) -> Callable[[bytes, int, int], tuple[int, int] | None] | None:
+        """A search with bytes.find (which beats the regex engine) for plain words, with at
+        most one position of several words (a typo window), in folded text; else None."""
+        if self.exact is not None or not self.phrase:
+            return None
+        positions = self.positions
+        needle, whole = literal_phrase(positions)
+        if needle is not None:
+            return functools.partial(_find_literal, needle=needle, whole=whole)
+        several = [i for i, p in enumerate(positions) if len(p.tokens) > 1 and p.stem is None]
+        if len(several) != 1:
+            return None
+        at = several[0]
+        words = frozenset(positions[at].tokens)
+        head, _ = literal_phrase(positions[:at])
+        tail, whole = literal_phrase(positions[at + 1 :])
+        if head is None or tail is None or (at and not _plain(positions[:at])):
+            return None
+        if not at:  # a typo window on the first word: find the rest
+            return functools.partial(_find_after, first=words, rest=GAP + tail, whole=whole)
+        return functools.partial(_find_around, head=head, words=words, tail=tail, whole=whole)
+
+
+def _plain(positions: tuple[Pos, ...]) -> bool:
+    """Is every position one whole word?"""
+    return all(len(p.tokens) == 1 and p.stem is None for p in positions)
+
+
+def _find_around(
+    data: bytes,
+    start: int,
+    end: int,
+    head: bytes,
+    words: frozenset[bytes],
+    tail: bytes,
+    whole: bool,
+) -> tuple[int, int] | None:
+    """`head` (plain words), then a word of `words`, then `tail` (plain words, the last
+    unfinished unless `whole`; maybe none), where the phrase regex would find it first."""
+    find = data.find
+    lead = head + GAP
+    size = len(lead)
+    rest = GAP + tail
+    i = find(lead, start, end)
+    while i != -1:
+        if i == 0 or data[i - 1] in (32, 10):
+            j = i + size
+            k = find(b" ", j, end)
+            k = end if k == -1 else k
+            if data[j:k] in words:
+                if not tail:
+                    return i, k
+                if data.startswith(rest, k, end):
+                    after = k + len(rest)
+                    if not whole:
+                        return i, _word_end(data, after, end)
+                    if after >= end or data[after] in (32, 10):
+                        return i, after
+        i = find(lead, i + 1, end)
+    return None
 
 
 def _find_literal(
@@ -170,16 +237,29 @@ def word_matches(
 
 
 def wider_phrases(positions: tuple[Pos, ...]) -> Iterator[tuple[Pos, ...]]:
-    """Phrases whose documents include those of `positions`, most specific first."""
-    head, last = positions[:-1], positions[-1]
-    if last.stem is not None and not last.tokens and len(last.stem) > 1:
-        yield (*head, Pos((), last.stem[:-1]))
-    elif last.stem is None and len(last.tokens) == 1:
-        yield (*head, Pos((), last.tokens[0]))
-        if len(last.tokens[0]) > 1:
-            yield (*head, Pos((), last.tokens[0][:-1]))
-    if len(head) > 1:
-        yield head
+    """Phrases of two or more positions whose documents include those of `positions` (and
+    differ from it): every run of its consecutive positions, each also with its last word cut
+    to a shorter start ("hoi dong nhan da" -> "hoi do", "dong nhan", "nhan d" …)."""
+    for end in range(len(positions), 1, -1):
+        last = positions[end - 1]
+        lasts = (last, *_shorter_starts(last))
+        for start in range(end - 1):
+            head = positions[start : end - 1]
+            for pos in lasts:
+                wider = (*head, pos)
+                if wider != positions:
+                    yield wider
+
+
+def _shorter_starts(pos: Pos) -> tuple[Pos, ...]:
+    """Unfinished-word positions that match every word `pos` matches, longest first."""
+    if pos.stem is not None and not pos.tokens:
+        word, longest = pos.stem, len(pos.stem) - 1
+    elif pos.stem is None and len(pos.tokens) == 1:
+        word, longest = pos.tokens[0], len(pos.tokens[0])
+    else:
+        return ()
+    return tuple(Pos((), word[:size]) for size in range(longest, 0, -1))
 
 
 def literal_phrase(positions: tuple[Pos, ...]) -> tuple[bytes | None, bool]:
@@ -246,12 +326,14 @@ def proximity(positions: tuple[Pos, ...], data: bytes, start: int, end: int) -> 
     # Only the first occurrences of each word count: enough to rank, and common words
     # ("dang", "da…") occur dozens of times in an article.
     lists = []
-    for pos in positions:
-        found = [start] if _word_regex(pos).match(data, start, end) else []
-        for m in _single_regex(pos).finditer(data, start, end):
-            found.append(m.start() + 1)
-            if len(found) >= _PROXIMITY_OCCURRENCES:
-                break
+    for at_start, after_space in _proximity_regexes(positions):
+        found = [start] if at_start(data, start, end) else []
+        found.extend(
+            m.start() + 1
+            for m in itertools.islice(
+                after_space(data, start, end), _PROXIMITY_OCCURRENCES - len(found)
+            )
+        )
         if not found:
             return PROX_UNKNOWN
         lists.append(found)
@@ -268,6 +350,18 @@ def proximity(positions: tuple[Pos, ...], data: bytes, start: int, end: int) -> 
         right = max(right, nxt)
         heapq.heappush(heap, (nxt, i, j + 1))
     return min(best // 32, PROX_UNKNOWN)
+
+
+_WordFinders = tuple[
+    Callable[..., re.Match[bytes] | None], Callable[..., Iterator[re.Match[bytes]]]
+]
+
+
+@functools.lru_cache(maxsize=256)
+def _proximity_regexes(positions: tuple[Pos, ...]) -> tuple[_WordFinders, ...]:
+    """For each position: a match of its word where a field starts, and its matches after
+    a space (one cache look-up per phrase instead of two per word)."""
+    return tuple((_word_regex(pos).match, _single_regex(pos).finditer) for pos in positions)
 
 
 @functools.lru_cache(maxsize=512)

@@ -51,6 +51,10 @@ class Planner:
     def __init__(self, index: InvertedIndex, glossary: Glossary) -> None:
         self._index = index
         self._glossary = glossary
+        # typo syllables -> their TYPO patterns, until the index changes (a query is retyped
+        # a character at a time: the same words come back on every keystroke)
+        self._typos: dict[tuple[str, ...], list[Pattern]] = {}
+        self._typos_generation = -1
 
     def units(self, query: Query) -> list[Unit]:
         """The units of a query, in order (every one must match)."""
@@ -210,7 +214,18 @@ class Planner:
         some document (most such documents first)."""
         if unit.typo_patterns is not None:
             return unit.typo_patterns
-        syllables = unit.typo_syllables
+        ix = self._index
+        if self._typos_generation != ix.generation or len(self._typos) > 256:
+            self._typos.clear()
+            self._typos_generation = ix.generation
+        key = tuple(unit.typo_syllables)
+        cached = self._typos.get(key)
+        if cached is None:
+            cached = self._typos[key] = self._typo_patterns(unit.typo_syllables)
+        unit.typo_patterns = cached
+        return cached
+
+    def _typo_patterns(self, syllables: list[str]) -> list[Pattern]:
         ix = self._index
         vocab = ix.vocabulary
         query_text = " ".join(syllables)
@@ -244,8 +259,7 @@ class Planner:
                 best = max(-score for _, score, _ in near)
                 found.append((best, -i, Pattern(Tier.TYPO, positions, True)))
         found.sort(key=lambda f: (-f[0], f[1]))
-        unit.typo_patterns = [p for _, _, p in found]
-        return unit.typo_patterns
+        return [p for _, _, p in found]
 
 
 class _VocabSet:

@@ -174,6 +174,7 @@ class _Class:
     anchored_prefix: bool = False
     scattered: bool = False
     any_field: bool = False  # typo windows: found in the whole text, field worked out after
+    verify: Callable[[DocData], bool] | None = None  # made on first use (see _verifier)
 
 
 # -- the engine -------------------------------------------------------------------------------
@@ -192,6 +193,9 @@ class SearchIndex:
         self._planner = Planner(self._index, load_glossary())
         self._phrases: dict[tuple[Pos, ...], int] = {}  # phrase -> documents (BODY)
         self._phrases_generation = -1
+        # (field, phrase) -> documents that may hold it there (title, metadata, lead): what a
+        # complete visit of that class verified, to narrow the phrases typed after it
+        self._field_phrases: dict[tuple[int, tuple[Pos, ...]], int] = {}
         self.add(articles)
 
     @classmethod
@@ -200,6 +204,8 @@ class SearchIndex:
         new = cls()
         new._index = index
         new._planner = Planner(index, load_glossary())
+        index.prepare()
+        _settle(len(index))
         return new
 
     @property
@@ -223,15 +229,20 @@ class SearchIndex:
         # would only rescan the growing heap over and over (a fifth of the build time).
         collecting = gc.isenabled()
         gc.disable()
+        added = 0
         try:
             for article in articles:
                 with lock:
                     self._index.add(article)
+                added += 1
             with lock:
                 self._index.flush()
+                if added:
+                    self._index.prepare()
         finally:
             if collecting:
                 gc.enable()
+        _settle(added)  # a build, not a reload of a few changed files
 
     def remove(self, article_id: str) -> bool:
         """Drop the article with this id; return whether it was indexed."""
@@ -347,6 +358,10 @@ class SearchIndex:
             if not bits:
                 return 0
         positions = pattern.positions
+        if _field_cached(pattern, where):
+            narrowed = self._field_superset(int(where), positions)
+            if narrowed is not None:
+                bits &= narrowed
         if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
             phrase = self._phrase_bits(positions, scan=scan)
             if phrase is None:
@@ -356,8 +371,13 @@ class SearchIndex:
         return max(bits, 0)
 
     def _sync_phrases(self) -> None:
-        if self._phrases_generation != self._index.generation or len(self._phrases) > 4096:
+        if (
+            self._phrases_generation != self._index.generation
+            or len(self._phrases) > 4096
+            or len(self._field_phrases) > 1024
+        ):
             self._phrases.clear()
+            self._field_phrases.clear()
             self._phrases_generation = self._index.generation
 
     def _phrase_bits(self, positions: tuple[Pos, ...], *, scan: bool = True) -> int | None:
@@ -379,14 +399,35 @@ class SearchIndex:
         return bits
 
     def _phrase_superset(self, positions: tuple[Pos, ...]) -> int | None:
-        """Cached documents of a phrase that contains this one's: the same words with a
-        shorter last word while it is typed, or without the last word."""
+        """What the cached phrases inside this one (see `wider_phrases`) leave of its
+        documents, or None when none is cached: "hoi do" found nowhere settles "hoi dong nhan
+        dan" without a scan, whatever order they were typed in."""
         self._sync_phrases()
+        phrases = self._phrases
+        if not phrases:
+            return None
+        out = None
         for wider in wider_phrases(positions):
-            cached = self._phrases.get(wider)
+            cached = phrases.get(wider)
             if cached is not None:
-                return cached
-        return None
+                out = cached if out is None else out & cached
+                if not out:
+                    return 0
+        return out
+
+    def _field_superset(self, where: int, positions: tuple[Pos, ...]) -> int | None:
+        """What the visits cached for this phrase in this field, or for the phrases inside it,
+        leave of its documents there; None when none is cached."""
+        self._sync_phrases()
+        cache = self._field_phrases
+        if not cache:
+            return None
+        out = cache.get((where, positions))
+        for wider in wider_phrases(positions):
+            cached = cache.get((where, wider))
+            if cached is not None:
+                out = cached if out is None else out & cached
+        return out
 
     def _scan_phrase(self, positions: tuple[Pos, ...], pool: int) -> Iterator[int]:
         """The documents of `pool` whose folded text holds the phrase, newest first.
@@ -469,24 +510,13 @@ class SearchIndex:
             cls.bits = self._pattern_bits(cls.pattern, cls.where)
         return cls.bits
 
-    def _check(self, cls: _Class, doc: DocData) -> bool:
+    @staticmethod
+    def _check(cls: _Class, doc: DocData) -> bool:
         """Does the document (already in the class's bits) really match the class?"""
-        if cls.anchored is not None:
-            title = b" ".join(doc.title.split())
-            stem = cls.anchored
-            if not title.startswith(stem):
-                return False
-            return cls.anchored_prefix or len(title) == len(stem) or title[len(stem)] == 32
-        pattern = cls.pattern
-        if pattern is None or cls.scattered or not pattern.needs_verify:
-            return True
-        exact = pattern.exact is not None
-        if pattern.scope is Scope.AUTHOR:
-            author = doc.article.author or ""
-            data = exact_bytes(encode_lower(author)) if exact else fold_bytes(author)
-            return pattern.find(data) is not None
-        data, start, end = _field_data(doc, cls.where, exact=exact)
-        return data is not None and pattern.find(data, start, end) is not None
+        verify = cls.verify
+        if verify is None:
+            verify = cls.verify = _verifier(cls)
+        return verify(doc)
 
     def _unit_score(self, unit: Unit, doc: DocData, slot: int) -> tuple[int, int, int] | None:
         """The best (tier, field, proximity) of `unit` in one document, or None."""
@@ -498,7 +528,7 @@ class SearchIndex:
                 return int(cls.tier), int(cls.where), prox
         if unit.typo_syllables:
             for cls in self._typo_classes(unit):
-                where = self._typo_field(cls, doc)
+                where = self._typo_field(cls, doc, slot)
                 if where is not None:
                     return int(Tier.TYPO), int(where), 0
             for cls in unit.classes:
@@ -506,17 +536,37 @@ class SearchIndex:
                     return int(cls.tier), int(cls.where), _proximity(cls.pattern, doc, cls.where)
         return None
 
-    def _typo_field(self, cls: _Class, doc: DocData) -> MatchField | None:
-        """The best field where a typo window of an any-field class occurs, or None."""
+    def _typo_field(self, cls: _Class, doc: DocData, slot: int) -> MatchField | None:
+        """The best field where a typo window of an any-field class occurs, or None (kept
+        per document with the pattern, which lives as long as the index does not change: a
+        query retyped or with a space added checks the same windows in the same documents)."""
         pattern = cls.pattern
         assert pattern is not None
-        if pattern.find(doc.folded) is None and pattern.find(doc.meta) is None:
+        seen = pattern.seen
+        if slot in seen:
+            return seen[slot]
+        where = self._typo_field_of(pattern, doc)
+        seen[slot] = where
+        return where
+
+    @staticmethod
+    def _typo_field_of(pattern: Pattern, doc: DocData) -> MatchField | None:
+        in_text = pattern.find(doc.folded)
+        in_meta = pattern.find(doc.meta) is not None
+        if in_text is None and not in_meta:
             return None
-        for where in _SEARCH_FIELDS:
-            data, start, end = _field_data(doc, where, exact=False)
-            if data is not None and pattern.find(data, start, end) is not None:
-                return where
-        return None
+        if pattern.find(doc.title) is not None:
+            return MatchField.TITLE
+        if in_meta:
+            return MatchField.META
+        if in_text is None:
+            return None
+        start, end = doc.lead
+        if start <= in_text[0] and in_text[1] <= end:  # the first one is in the lead
+            return MatchField.LEAD
+        if pattern.find(doc.folded, start, end) is not None:
+            return MatchField.LEAD
+        return MatchField.BODY
 
     def _excluded(self, query: Query) -> tuple[int, list[Pattern]]:
         """Bits of documents excluded outright, and phrase patterns to check per document."""
@@ -563,7 +613,7 @@ class SearchIndex:
         candidates &= ~excluded_bits
         if not candidates:
             return []
-        ranking = _Ranking(limit)
+        ranking = _Ranking(limit, _OthersBound(self, [u for u in others if not u.scoped]))
         done: set[int] = set()
         classes = list(primary.classes)
         typo_added = not primary.typo_syllables
@@ -576,7 +626,7 @@ class SearchIndex:
                     classes[i:i] = self._typo_classes(primary)
                     continue
             i += 1
-            if ranking.full and (cls.tier, cls.where) >= ranking.worst[:2]:
+            if ranking.full and (cls.tier, cls.where) > ranking.worst[:2]:
                 break
             self._visit(cls, candidates, others, excluded_phrases, ranking, done)
         return sorted((_neg(key), slot) for key, slot in ranking.heap)
@@ -597,6 +647,7 @@ class SearchIndex:
         tier, where = int(cls.tier), int(cls.where)
         typo = tier == Tier.TYPO
         lazy = False  # verify one by one, and scan for the exact set if that takes long
+        bits = None  # the documents visited, when known before the visit (not streamed)
         if cls.bits is not None or pattern is None:
             bits = candidates & self._bits(cls)
             order: Iterator[int] = ix.newest_first(bits)
@@ -627,15 +678,47 @@ class SearchIndex:
             verified = False
             # Leads are short: verifying each is cheaper than a scan of every body.
             lazy = not typo and pattern.needs_verify and cls.where is MatchField.BODY
+        # A title, metadata or lead phrase verified over every document is remembered (with
+        # those an earlier class took, unverified here) for the phrases typed after it.
+        record = (
+            pattern is not None
+            and not typo
+            and cls.bits is None
+            and not cls.any_field
+            and _field_cached(pattern, cls.where)
+            and pattern.needs_verify
+            and not ranking.bound.units
+            and candidates == ix.alive
+        )
+        recorded: list[int] = []
         checked = 0
         scattered_seen = 0
-        for slot in order:
+        # With other units, a document's score is at best what they allow it (see
+        # _OthersBound): once the list is full, only documents that can still beat its worst
+        # hit are visited, re-narrowing the remaining ones whenever that worst hit changes.
+        bound = ranking.bound if ranking.bound.units and not typo else None
+        allowed, allowed_key = -1, None
+        order = iter(order)
+        while (slot := next(order, -1)) >= 0:
             if slot in done:
+                if record:
+                    recorded.append(slot)
                 continue
             rank = ix.rank(slot)
             prox_bound = PROX_UNKNOWN if scattered_seen >= ranking.limit else 0
             if ranking.full and (tier, where, prox_bound, rank) >= ranking.worst:
                 return
+            if bound is not None and ranking.full:
+                key = bound.key(ranking.worst, rank)
+                if key != allowed_key:
+                    allowed_key = key
+                    allowed = bound.allowed(tier, where, key, candidates)
+                    if bits is not None:  # visit only those, from this one on
+                        bits &= allowed
+                        order = ix.newest_first_from(bits, slot)
+                        continue
+                if not allowed >> slot & 1:
+                    continue
             if typo:
                 ranking.typo_checks += 1
                 if ranking.typo_checks > _TYPO_CHECKS:
@@ -654,12 +737,14 @@ class SearchIndex:
                 continue
             doc_where = where
             if cls.any_field:
-                found_in = self._typo_field(cls, doc)
+                found_in = self._typo_field(cls, doc, slot)
                 if found_in is None:
                     continue
                 doc_where = int(found_in)
             elif not (verified or self._check(cls, doc)):
                 continue
+            if record:
+                recorded.append(slot)
             done.add(slot)
             prox = 0
             if cls.scattered:
@@ -672,6 +757,10 @@ class SearchIndex:
                 score = self._combine(score, others, doc, slot)
             if score is not None:
                 ranking.offer((*score, rank), slot)
+        if record:  # every candidate was seen
+            assert pattern is not None
+            self._sync_phrases()
+            self._field_phrases[(where, pattern.positions)] = _bits_of(recorded)
 
     def _visit_rest(
         self,
@@ -756,16 +845,25 @@ class SearchIndex:
                 found = self._locate(doc, units, doc.title, doc.title_exact, 0)
                 if found is not None:
                     title_spans = [found]
-            location = self._locate(doc, units, doc.folded, doc.exact, _body_start(article))
+            start = _body_start(article)
+            location = self._locate(doc, units, doc.folded, doc.exact, start, slot)
             snippet, snippet_spans = snippet_around(article, location, query)
             return title_spans, snippet, snippet_spans
 
         return Hit(doc.article, value, tier=Tier(tier), field=MatchField(where), make=details)
 
     def _locate(
-        self, doc: DocData, units: list[Unit], folded: bytes, exact: bytes, start: int
+        self,
+        doc: DocData,
+        units: list[Unit],
+        folded: bytes,
+        exact: bytes,
+        start: int,
+        slot: int | None = None,
     ) -> Span | None:
-        """The first place, from `start`, where the strongest pattern of the query matches."""
+        """The first place, from `start`, where the strongest pattern of the query matches
+        (`folded` being the document's text when its `slot` is given: typo windows already
+        found absent from it are not searched again)."""
         for unit in units:
             patterns = [
                 *unit.patterns,
@@ -775,6 +873,9 @@ class SearchIndex:
             for pattern in patterns:
                 if pattern.scope is not Scope.ANY:
                     continue
+                known = pattern.seen if pattern.tier is Tier.TYPO and slot is not None else {}
+                if slot in known and known[slot] is None:
+                    continue
                 data = exact if pattern.exact is not None else folded
                 found = pattern.find(data, start)
                 if found is not None:
@@ -783,6 +884,21 @@ class SearchIndex:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+#: From this many documents indexed at once, their objects are moved out of the cyclic
+#: collector's way.
+_SETTLE_AT = 2000
+
+
+def _settle(documents: int) -> None:
+    """Once an index is large, freeze what is alive (`gc.freeze`): the articles and their
+    index data are millions of objects without cycles, and the full collection that loading
+    them triggers soon after (about half a second at 100,000 articles, again whenever enough
+    new objects pile up) would otherwise land on a keystroke. Only objects made later are
+    scanned from then on."""
+    if documents >= _SETTLE_AT:
+        gc.freeze()
+
 
 
 def _bits_of(slots: Iterable[int]) -> int:
@@ -796,13 +912,79 @@ def _bits_of(slots: Iterable[int]) -> int:
     return int.from_bytes(found, "little")
 
 
+class _OthersBound:
+    """Which documents the units other than the primary one let beat a given worst hit.
+
+    A combined score takes the worst tier and the worst field of the units (see
+    SearchIndex._combine), so a document beats a worst hit (t, w, …) only if every other
+    unit can match it with a tier below t, or with a tier up to t in a field before w, or
+    (a tie on both, decided by proximity and recency) up to t and up to w. The sets come from
+    the classes' bitsets (supersets where a class verifies), one union per threshold.
+    """
+
+    __slots__ = ("_engine", "_sets", "units")
+
+    def __init__(self, engine: SearchIndex, units: list[Unit]) -> None:
+        self._engine = engine
+        self.units = units
+        self._sets: dict[tuple[int, int], tuple[int, int, int]] = {}
+
+    @staticmethod
+    def key(worst: tuple, rank: int) -> tuple[int, int, bool]:
+        """(tier, field, whether a tie can still win) for the worst hit, at this rank."""
+        t, w, p, r = worst
+        return t, w, p > 0 or rank < r
+
+    def allowed(self, tier: int, where: int, key: tuple[int, int, bool], candidates: int) -> int:
+        """The documents of a primary class at (tier, where) that may beat the worst hit."""
+        t, w, tie = key
+        sets = self._sets.get((t, w))
+        if sets is None:
+            sets = self._sets[(t, w)] = self._thresholds(t, w, candidates)
+        below, before, upto = sets
+        out = 0
+        if tier < t:
+            out |= below
+        if tier <= t and where < w:
+            out |= before
+        if tie and tier <= t and where <= w:
+            out |= upto
+        return out
+
+    def _thresholds(self, t: int, w: int, candidates: int) -> tuple[int, int, int]:
+        below = before = upto = candidates
+        for unit in self.units:
+            u_below = u_before = u_upto = 0
+            for cls in unit.classes:
+                if cls.tier > t:
+                    continue
+                bits = self._engine._bits(cls)
+                if cls.tier < t:
+                    u_below |= bits
+                if cls.where < w:
+                    u_before |= bits
+                if cls.where <= w:
+                    u_upto |= bits
+            if unit.typo_syllables and t >= Tier.TYPO:  # typo windows: any document, any field
+                u_upto = candidates
+                if t > Tier.TYPO:
+                    u_below = candidates
+                if w > MatchField.TITLE:
+                    u_before = candidates
+            below &= u_below
+            before &= u_before
+            upto &= u_upto
+        return below, before, upto
+
+
 class _Ranking:
     """The best `limit` hits so far: a heap of (negated score, slot), worst on top."""
 
-    __slots__ = ("full", "heap", "limit", "typo_checks", "worst")
+    __slots__ = ("bound", "full", "heap", "limit", "typo_checks", "worst")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, bound: _OthersBound) -> None:
         self.limit = limit
+        self.bound = bound
         self.typo_checks = 0
         self.heap: list[tuple[tuple, int]] = []
         self.full = False
@@ -822,6 +1004,67 @@ class _Ranking:
 
 def _neg(key: tuple) -> tuple:
     return tuple(-k for k in key)
+
+
+def _field_cached(pattern: Pattern, where: MatchField) -> bool:
+    """Are the documents of this pattern in this field kept per phrase (see _visit)?"""
+    return (
+        where is not MatchField.BODY
+        and pattern.phrase
+        and len(pattern.positions) > 1
+        and pattern.exact is None
+        and pattern.scope is not Scope.AUTHOR
+        and pattern.tier is not Tier.TYPO
+    )
+
+
+def _always(doc: DocData) -> bool:
+    return True
+
+
+def _verifier(cls: _Class) -> Callable[[DocData], bool]:
+    """A check of one document for a class, with the field and pattern worked out once
+    (it runs on thousands of candidates in one search)."""
+    stem = cls.anchored
+    if stem is not None:
+        prefix = cls.anchored_prefix
+
+        def anchored(doc: DocData) -> bool:
+            title = b" ".join(doc.title.split())
+            if not title.startswith(stem):
+                return False
+            return prefix or len(title) == len(stem) or title[len(stem)] == 32
+
+        return anchored
+    pattern = cls.pattern
+    if pattern is None or cls.scattered or not pattern.needs_verify:
+        return _always
+    find = pattern.find
+    exact = pattern.exact is not None
+    if pattern.scope is Scope.AUTHOR:
+
+        def author(doc: DocData) -> bool:
+            text = doc.article.author or ""
+            data = exact_bytes(encode_lower(text)) if exact else fold_bytes(text)
+            return find(data) is not None
+
+        return author
+    where = cls.where
+    if where is MatchField.TITLE:
+        if exact:
+            return lambda doc: find(doc.title_exact) is not None
+        return lambda doc: find(doc.title) is not None
+    if where is MatchField.META:
+        if exact:  # no marks are kept for the metadata
+            return lambda doc: False
+        return lambda doc: find(doc.meta) is not None
+    if where is MatchField.LEAD:
+        if exact:
+            return lambda doc: find(doc.exact, *doc.lead) is not None
+        return lambda doc: find(doc.folded, *doc.lead) is not None
+    if exact:
+        return lambda doc: find(doc.exact) is not None
+    return lambda doc: find(doc.folded) is not None
 
 
 def _field_data(doc: DocData, where: MatchField, *, exact: bool) -> tuple[bytes | None, int, int]:

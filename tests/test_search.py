@@ -513,3 +513,167 @@ def test_library_search_carries_the_total(library: Library) -> None:
     total, _ = library.count("hdnd")
     assert total == hits.total
     assert library.count("") == (0, True)
+
+
+# -- what one search remembers for the next (typed a character at a time) ---------------------
+
+_HISTORY_QUERIES = [
+    "tan son hoa quy che",
+    "hoi dong nhan dan",
+    "'duc xuan",
+    "xay dung dang o co so",
+    "long xuyen !covid",
+    "title:long xuyen hdnd",
+    "duc xuan tan",
+    "tan son hao",
+    "hoi 'duc x",
+    '"long xuyen" tan s',
+    "'Đức xuân hội",
+    "tan son | hdnd hoi",
+]
+
+
+@functools.cache
+def _history_articles() -> tuple[Article, ...]:
+    phrases = [
+        "Tân Sơn Hòa",
+        "quy chế phối hợp",
+        "Hội đồng nhân dân",
+        "Đức Xuân",
+        "xây dựng Đảng ở cơ sở",
+        "Long Xuyên",
+        "covid",
+        "HĐND",
+        "Tân Sơn Nhất",
+        "hội nghị",
+    ]
+    out = []
+    for i in range(240):  # newest first, as a Library adds them
+        pick = [phrases[(i * k + k) % len(phrases)] for k in (1, 3, 7)]
+        out.append(
+            make(
+                f"h{i:03d}",
+                f"{pick[0]} {'và ' + pick[1] if i % 3 else ''}",
+                f"Tin {pick[1]}, {pick[2]}." if i % 4 else f"Mở đầu {pick[2]} {pick[0]}.",
+                f"Thân bài: {pick[2]} rồi {pick[0]}. Sau đó {pick[1]}.",
+                date=ArticleDate(2025, 12 - i // 28 % 12, 28 - i % 28),
+            )
+        )
+    return tuple(out)
+
+
+def _ranked(hits: list[Hit]) -> list[tuple[str, float, Tier, MatchField]]:
+    return [(h.article.id, h.score, h.tier, h.field) for h in hits]
+
+
+@pytest.mark.parametrize("limit", [3, 50])
+def test_what_earlier_searches_left_does_not_change_results(limit: int) -> None:
+    # Typing every query one character at a time, in one index (its phrase, lead and typo
+    # caches fill up), gives each prefix the hits a fresh index gives it.
+    arts = _history_articles()
+    typed = SearchIndex(arts)
+    calls = [q[:n] for q in _HISTORY_QUERIES for n in range(1, len(q) + 1)]
+    calls += calls[::-1]  # and again, from the longest prefixes back
+    for prefix in calls:
+        hits = typed.search(prefix, limit=limit)
+        fresh = SearchIndex(arts).search(prefix, limit=limit)
+        assert _ranked(hits) == _ranked(fresh), prefix
+        assert hits.total >= len(hits)
+
+
+@pytest.mark.parametrize("query", _HISTORY_QUERIES)
+def test_a_limited_search_is_the_top_of_the_full_ranking(query: str) -> None:
+    # Visits stop as soon as nothing can enter the list (also with several units, whose
+    # combined score caps what a document can reach): the few hits are the best few.
+    index = SearchIndex(_history_articles())
+    everything = index.search(query, limit=10_000)
+    for limit in (1, 4, 20):
+        assert _ranked(SearchIndex(_history_articles()).search(query, limit)) == _ranked(
+            everything[:limit]
+        ), limit
+
+
+def test_wider_phrases_are_its_runs_and_shorter_last_words() -> None:
+    from reader.phrase import Pos, wider_phrases
+
+    hoi, dong, da = Pos((b"hoi",)), Pos((b"dong",)), Pos((), b"da")
+    wider = set(wider_phrases((hoi, dong, da)))
+    assert (hoi, dong) in wider and (dong, Pos((), b"d")) in wider
+    assert (hoi, Pos((), b"dong")) in wider and (hoi, Pos((), b"d")) in wider
+    assert (hoi, dong, Pos((), b"d")) in wider and (hoi, dong, da) not in wider
+    assert all(len(p) >= 2 for p in wider)
+
+
+def test_newest_first_from_a_slot() -> None:
+    days = (3, 1, 2, 0)
+    arts = [make(f"n{i}", "Tin", "Tân Sơn Hòa.", date=ArticleDate(2025, 1, 1 + i)) for i in days]
+    index = SearchIndex(arts)  # out of order: slot order is not recency order
+    ix = index.inverted
+    every = list(ix.newest_first(ix.alive))
+    for at in every:
+        assert list(ix.newest_first_from(ix.alive, at)) == every[every.index(at) :]
+
+
+def test_a_large_index_is_frozen_out_of_the_cyclic_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    monkeypatch.setattr(search, "_SETTLE_AT", 3)
+    before = gc.get_freeze_count()
+    try:
+        SearchIndex([make(f"g{i}", "Tin", "Tân Sơn Hòa.") for i in range(2)])
+        assert gc.get_freeze_count() == before
+        SearchIndex([make(f"g{i}", "Tin", "Tân Sơn Hòa.") for i in range(3)])
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+
+
+def test_a_remembered_lead_phrase_keeps_the_documents_the_title_took() -> None:
+    # "long xuyen" takes x by its title, so its lead is not verified for that phrase; what
+    # is remembered of the lead must still let "long xuyen mo" find x there.
+    arts = [
+        make("x", "Long Xuyên", "Tin Long Xuyên mở rộng."),
+        make("y", "Tin", "Long Xuyên họp."),
+    ]
+    index = SearchIndex(arts)
+    assert [(h.article.id, h.field) for h in index.search("long xuyen")] == [
+        ("x", MatchField.TITLE),
+        ("y", MatchField.LEAD),
+    ]
+    assert [(h.article.id, h.field) for h in index.search("long xuyen mo")] == [
+        ("x", MatchField.LEAD)
+    ]
+
+
+_SYLLABLES = st.sampled_from([b"a", b"ab", b"hoa", b"hao", b"ho", b"son", b"so", b"tan", b"t"])
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(_SYLLABLES, max_size=12),
+    st.lists(_SYLLABLES, min_size=1, max_size=2),
+    st.lists(_SYLLABLES, min_size=2, max_size=3, unique=True),
+    st.lists(_SYLLABLES, max_size=2),
+    st.booleans(),
+    st.integers(0, 60),
+)
+def test_a_typo_window_inside_a_phrase_is_found_as_the_regex_finds_it(
+    text: list[bytes],
+    head: list[bytes],
+    window: list[bytes],
+    tail: list[bytes],
+    unfinished: bool,
+    start: int,
+) -> None:
+    from reader.phrase import Pattern, Pos, word_matches
+
+    positions = [Pos((w,)) for w in head] + [Pos(tuple(window))] + [Pos((w,)) for w in tail]
+    if unfinished and tail:
+        positions[-1] = Pos((), tail[-1][:1])
+    pattern = Pattern(Tier.TYPO, tuple(positions), True)
+    data = b" ".join(text)
+    start = min(start, len(data))
+    expected = next((m.span() for m in word_matches(pattern.regex(), data, start, len(data))), None)
+    assert pattern.find(data, start) == expected
