@@ -39,11 +39,11 @@ import sys
 import tempfile
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from reader.article import Article, ArticleDate, Block, BlockKind, Metadata
+from reader.article import Article, ArticleDate, CompactMetadata, pack_blocks
 from reader.bytefold import fold_encoded
 from reader.index import DocData
 
@@ -56,13 +56,10 @@ __all__ = ["CachedArticle", "Snapshot", "cache_dir", "cache_file", "read", "writ
 MAGIC = b"RDRCACHE"
 VERSION = 1
 _PREFIX = struct.Struct("<8sQQ")
-_KINDS = tuple(BlockKind)
-_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
 _PY = tuple(sys.version_info[:2])
 _READ_SLOTS = 4096  # exact texts are read this many slots at a time
 
 _TEXT_SLOT = Article.__dict__["text"]
-_BLOCKS_SLOT = Metadata.__dict__["blocks"]
 
 
 def cache_dir() -> Path:
@@ -129,49 +126,10 @@ class CachedArticle(Article):
             return self._source.raw()
 
 
-class _CachedMetadata(Metadata):
-    """Metadata whose blocks are cut from the article text on first use."""
-
-    __slots__ = ("_article", "_spans")
-
-    def _get_blocks(self) -> list[Block]:
-        try:
-            return _BLOCKS_SLOT.__get__(self, _CachedMetadata)
-        except AttributeError:
-            text = self._article.text
-            spans = array("I")
-            spans.frombytes(self._spans)
-            blocks = [
-                Block(
-                    _KINDS[spans[i]], text[spans[i + 1] : spans[i + 1] + spans[i + 2]], spans[i + 1]
-                )
-                for i in range(0, len(spans), 3)
-            ]
-            _BLOCKS_SLOT.__set__(self, blocks)
-            return blocks
-
-    def _set_blocks(self, value: list[Block]) -> None:
-        _BLOCKS_SLOT.__set__(self, value)
-
-    blocks = property(_get_blocks, _set_blocks)  # type: ignore[assignment]
-
-
 def _article_spans(article: Article) -> bytes:
-    """The compact blocks of an article, without cutting a cached one's blocks."""
+    """The compact blocks of an article (see `reader.article.CompactMetadata`)."""
     meta = article.meta
-    if isinstance(meta, _CachedMetadata):
-        try:
-            _BLOCKS_SLOT.__get__(meta, _CachedMetadata)
-        except AttributeError:
-            return meta._spans
-    return _spans(article.blocks)
-
-
-def _spans(blocks: Iterable[Block]) -> bytes:
-    out = array("I")
-    for block in blocks:
-        out.extend((_KIND_INDEX[block.kind], block.start, len(block.text)))
-    return out.tobytes()
+    return meta.packed if isinstance(meta, CompactMetadata) else pack_blocks(meta.blocks)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -227,7 +185,7 @@ class Snapshot:
         t = self._table
         flags = t[6][slot]
         date = t[8][slot]
-        meta = _CachedMetadata.__new__(_CachedMetadata)
+        meta = CompactMetadata.__new__(CompactMetadata)
         meta.title = t[7][slot]
         meta.title_derived = bool(flags & 2)
         meta.date = ArticleDate(*date) if date is not None else None

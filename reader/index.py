@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
-from reader.article import Article, BlockKind
+from reader.article import Article, BlockKind, block_spans
 from reader.bytefold import encode_lower, exact_bytes, fold_bytes, fold_encoded
 
 __all__ = ["DocData", "Field", "InvertedIndex", "iter_bits"]
@@ -78,11 +78,11 @@ def iter_bits(bits: int) -> Iterator[int]:
 
 def _lead_range(article: Article) -> tuple[int, int]:
     body = None
-    for block in article.blocks:
-        if block.kind is BlockKind.LEAD:
-            return block.start, block.end
-        if body is None and block.kind is BlockKind.BODY:
-            body = (block.start, block.end)
+    for kind, start, end in block_spans(article.meta):
+        if kind is BlockKind.LEAD:
+            return start, end
+        if body is None and kind is BlockKind.BODY:
+            body = (start, end)
     return body or (0, 0)
 
 

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
 import pytest
 
 from reader import cache
+from reader.article import (
+    Article,
+    Block,
+    BlockKind,
+    CompactMetadata,
+    Metadata,
+    block_spans,
+    compact,
+)
 from reader.library import Library
+from reader.parse import parse
 
 from conftest import ARTICLES
 
@@ -180,3 +191,50 @@ def test_unwritable_cache_folder_still_loads(folder: Path, tmp_path: Path) -> No
     library = Library.load([folder], cache=blocker / "cache")
     assert len(library.articles) == 5
     assert not library.save_cache()
+
+
+# -- compact storage ---------------------------------------------------------------------------
+
+
+def _parsed_blocks(article) -> list[tuple]:
+    return [(b.kind, b.text, b.start) for b in parse(article.text).blocks]
+
+
+def test_loaded_blocks_are_the_parsers_blocks_kept_as_offsets(folder: Path) -> None:
+    library = Library.load([folder])
+    for article in library.articles:
+        assert isinstance(article.meta, CompactMetadata)
+        assert [(b.kind, b.text, b.start) for b in article.blocks] == _parsed_blocks(article)
+        assert list(block_spans(article.meta)) == [(b.kind, b.start, b.end) for b in article.blocks]
+
+
+def test_compact_metadata_survives_pickle_and_keeps_its_article(folder: Path) -> None:
+    articles = Library.load([folder]).articles
+    again = pickle.loads(pickle.dumps(articles))
+    for before, after in zip(articles, again, strict=True):
+        assert after.meta._article is after
+        assert [(b.kind, b.text, b.start) for b in after.blocks] == _parsed_blocks(before)
+        assert after.title == before.title and after.meta.credits == before.meta.credits
+
+
+def test_blocks_that_are_not_slices_of_the_text_are_kept_as_they_are() -> None:
+    text = "Tiêu đề\n\nNội dung."
+    blocks = [Block(BlockKind.TITLE, "Tiêu đề", 0), Block(BlockKind.BODY, "khác", 9)]
+    article = Article("a.txt", Path("a.txt"), text, Metadata(title="Tiêu đề", blocks=blocks))
+    assert compact(article).meta.blocks == blocks
+    assert not isinstance(article.meta, CompactMetadata)
+
+
+def test_warm_blocks_are_the_parsers_and_an_edited_file_is_read_again(
+    folder: Path, cache_dir: Path
+) -> None:
+    Library.load([folder], cache=cache_dir)
+    edited = folder / "001_165e3169df3c54be.txt"
+    _touch(edited, edited.read_text("utf-8").replace("\n", "\n\nĐoạn chen vào.\n", 3))
+    warm = Library.load([folder], cache=cache_dir)
+    for article in warm.articles:
+        assert [(b.kind, b.text, b.start) for b in article.blocks] == _parsed_blocks(article)
+    fresh = warm.get(edited.name)
+    assert not isinstance(fresh, cache.CachedArticle)
+    assert "Đoạn chen vào." in fresh.text
+    assert any(b.text == "Đoạn chen vào." for b in fresh.blocks)
