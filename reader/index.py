@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from enum import IntEnum
 
 from reader.article import Article, BlockKind, block_spans
@@ -45,18 +44,62 @@ class Field(IntEnum):
 _FIELDS = tuple(Field)
 
 
-@dataclass(slots=True)
 class DocData:
-    """What the index keeps about one document."""
+    """What the index keeps about one document.
 
-    article: Article
-    folded: bytes  # fold_bytes(article.text): [a-z0-9] and spaces, one byte per character
-    title: bytes  # fold_bytes(article.title)
-    title_exact: bytes
-    meta: bytes  # folded "author | section | date"
-    lead: tuple[int, int]  # the lead paragraph's offsets in `folded`
-    key: tuple  # article.sort_key()
-    exact: bytes  # lower-cased, marks kept (private charmap), punctuation blanked
+    `folded` is fold_bytes(article.text): [a-z0-9] and spaces, one byte per character. Once
+    the document's chunk buffer is built (`InvertedIndex.chunk_buffer`) it lives only there
+    and `folded` is a slice of it, so the folded texts are held once, not twice.
+    """
+
+    __slots__ = (
+        "_at",
+        "_end",
+        "_folded",
+        "article",
+        "exact",
+        "key",
+        "lead",
+        "meta",
+        "title",
+        "title_exact",
+    )
+
+    def __init__(
+        self,
+        article: Article,
+        folded: bytes,
+        title: bytes,  # fold_bytes(article.title)
+        title_exact: bytes,
+        meta: bytes,  # folded "author | section | date"
+        lead: tuple[int, int],  # the lead paragraph's offsets in `folded`
+        key: tuple,  # article.sort_key()
+        exact: bytes,  # lower-cased, marks kept (private charmap), punctuation blanked
+    ) -> None:
+        self.article = article
+        self.folded = folded
+        self.title = title
+        self.title_exact = title_exact
+        self.meta = meta
+        self.lead = lead
+        self.key = key
+        self.exact = exact
+
+    @property
+    def folded(self) -> bytes:
+        at = self._at
+        return self._folded if at < 0 else self._folded[at : self._end]
+
+    @folded.setter
+    def folded(self, value: bytes) -> None:
+        self._folded = value
+        self._at = self._end = -1
+
+    def share(self, buffer: bytes, at: int) -> None:
+        """Let `folded` be buffer[at:at + len(folded)] (the same bytes, in a chunk buffer)."""
+        self._end = at + len(self.folded)
+        self._folded = buffer
+        self._at = at
 
 
 _NONZERO = re.compile(rb"[^\x00]")
@@ -356,21 +399,25 @@ class InvertedIndex:
     def chunk_buffer(self, chunk: int) -> tuple[bytes, list[int]]:
         """The folded texts of a chunk's documents in one buffer, each after a space and
         separated by "\n " (so no phrase spans two documents), and where each starts (plus
-        a sentinel). Built on first use, kept until a document of the chunk changes."""
+        a sentinel). Built on first use, kept until a document of the chunk changes; the
+        documents' `folded` are then slices of it."""
         cached = self._buffers.get(chunk)
         if cached is not None:
             return cached
-        parts = [
-            d.folded if d is not None else b""
-            for d in self.docs[chunk << CHUNK_SHIFT : (chunk + 1) << CHUNK_SHIFT]
-        ]
+        docs = self.docs[chunk << CHUNK_SHIFT : (chunk + 1) << CHUNK_SHIFT]
+        parts = [d.folded if d is not None else b"" for d in docs]
         starts: list[int] = []
         position = 1
         for part in parts:
             starts.append(position)
             position += len(part) + 2
         starts.append(position)
-        value = (b" " + b"\n ".join(parts), starts)
+        buffer = b" " + b"\n ".join(parts)
+        del parts
+        for d, at in zip(docs, starts, strict=False):  # starts has one more: the sentinel
+            if d is not None:
+                d.share(buffer, at)
+        value = (buffer, starts)
         self._buffers[chunk] = value
         return value
 

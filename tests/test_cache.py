@@ -19,6 +19,8 @@ from reader.article import (
     block_spans,
     compact,
 )
+from reader.bytefold import fold_bytes
+from reader.index import InvertedIndex
 from reader.library import Library
 from reader.parse import parse
 
@@ -238,3 +240,21 @@ def test_warm_blocks_are_the_parsers_and_an_edited_file_is_read_again(
     assert not isinstance(fresh, cache.CachedArticle)
     assert "Đoạn chen vào." in fresh.text
     assert any(b.text == "Đoạn chen vào." for b in fresh.blocks)
+
+
+def test_folded_texts_live_in_the_chunk_buffer_and_stay_right(folder: Path) -> None:
+    articles = Library.load([folder]).articles
+    ix = InvertedIndex()
+    for article in articles:
+        ix.add(article)
+    buffer, starts = ix.chunk_buffer(0)
+    for slot, article in enumerate(articles):
+        doc = ix.docs[slot]
+        assert doc.folded == fold_bytes(article.text)
+        assert buffer[starts[slot] : starts[slot + 1] - 2] == doc.folded
+    ix.remove(articles[1].id)
+    ix.add(articles[1])  # a new slot in the same chunk: the buffer is built again
+    buffer, starts = ix.chunk_buffer(0)
+    assert buffer[starts[1] : starts[2] - 2] == b""
+    for doc in filter(None, ix.docs):
+        assert doc.folded == fold_bytes(doc.article.text)
