@@ -7,7 +7,11 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
+
+from reader import narrow as _narrow
+from reader.bytefold import encode_lower
 
 WORDS_PER_MINUTE = 200
 
@@ -208,23 +212,68 @@ def block_spans(meta: Metadata) -> Iterator[tuple[BlockKind, int, int]]:
             yield block.kind, block.start, block.end
 
 
+@lru_cache(maxsize=256)
+def _decoded(raw: bytes, narrow: bool) -> str:
+    return _narrow.decode(raw) if narrow else raw.decode("utf-8", "surrogatepass")
+
+
+_ARTICLE_SLOTS = tuple(name for name in Article.__slots__ if name != "text")
+
+
+class PackedArticle(Article):
+    """An Article that keeps its text as bytes, decoded when read (the most recently read
+    texts stay decoded): one byte a character (`reader.narrow`) when the charmap holds all
+    of it, else UTF-8; a str of Vietnamese takes two. Made by `compact`."""
+
+    __slots__ = ("_narrow", "_raw")
+
+    def _get_text(self) -> str:
+        return _decoded(self._raw, self._narrow)
+
+    def _set_text(self, value: str) -> None:
+        raw = _narrow.encode(value)
+        self._narrow = raw is not None
+        self._raw = raw if raw is not None else value.encode("utf-8", "surrogatepass")
+
+    text = property(_get_text, _set_text)  # type: ignore[assignment]
+
+    @property
+    def narrow(self) -> bytes | None:
+        """The text in `reader.narrow`'s one-byte charmap, if it is stored so."""
+        return self._raw if self._narrow else None
+
+    def raw_text(self) -> bytes:
+        """The text in UTF-8."""
+        return self._raw if not self._narrow else self.text.encode("utf-8", "surrogatepass")
+
+
+def lower_encoded(article: Article) -> bytes:
+    """`reader.bytefold.encode_lower(article.text)`, without decoding a narrow text."""
+    raw = article.narrow if isinstance(article, PackedArticle) else None
+    return _narrow.lower(raw) if raw is not None else encode_lower(article.text)
+
+
 def compact(article: Article) -> Article:
-    """`article` with its metadata made a CompactMetadata over its text (the same blocks,
-    not stored as copies); returned unchanged if a block is not a slice of its text."""
-    meta = article.meta
-    if isinstance(meta, CompactMetadata):
+    """The same article stored compactly: a PackedArticle whose metadata is a
+    CompactMetadata over its text (blocks as offsets, not copies). The blocks stay as they
+    are if one is not a slice of the text."""
+    if type(article) is not Article:
         return article
+    packed = PackedArticle.__new__(PackedArticle)
+    for name in _ARTICLE_SLOTS:
+        setattr(packed, name, getattr(article, name))
     text = article.text
+    packed.text = text
+    meta = article.meta
     blocks = meta.blocks
-    if not all(text.startswith(b.text, b.start) for b in blocks):
-        return article
-    slim = CompactMetadata.__new__(CompactMetadata)
-    for name in _STATE:
-        setattr(slim, name, getattr(meta, name))
-    slim._spans = pack_blocks(blocks)
-    slim._article = article
-    article.meta = slim
-    return article
+    if all(text.startswith(b.text, b.start) for b in blocks):
+        slim = CompactMetadata.__new__(CompactMetadata)
+        for name in _STATE:
+            setattr(slim, name, getattr(meta, name))
+        slim._spans = pack_blocks(blocks)
+        slim._article = packed
+        packed.meta = slim
+    return packed
 
 
 def _neg_time(time: str | None) -> str:

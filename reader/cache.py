@@ -43,7 +43,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from reader.article import Article, ArticleDate, CompactMetadata, pack_blocks
+from reader.article import Article, ArticleDate, CompactMetadata, PackedArticle, pack_blocks
 from reader.bytefold import fold_encoded
 from reader.index import DocData
 
@@ -419,7 +419,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                 a = doc.article
                 raw = (
                     a.raw_text()
-                    if isinstance(a, CachedArticle)
+                    if isinstance(a, CachedArticle | PackedArticle)
                     else a.text.encode("utf-8", "surrogatepass")
                 )
                 out.write(raw)

@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterable, Iterator
 from enum import IntEnum
 
-from reader.article import Article, BlockKind, block_spans
+from reader import narrow
+from reader.article import Article, BlockKind, PackedArticle, block_spans, lower_encoded
 from reader.bytefold import encode_lower, exact_bytes, fold_bytes, fold_encoded
 
 __all__ = ["DocData", "Field", "InvertedIndex", "iter_bits"]
@@ -49,15 +50,17 @@ class DocData:
 
     `folded` is fold_bytes(article.text): [a-z0-9] and spaces, one byte per character. Once
     the document's chunk buffer is built (`InvertedIndex.chunk_buffer`) it lives only there
-    and `folded` is a slice of it, so the folded texts are held once, not twice.
+    and `folded` is a slice of it, so the folded texts are held once, not twice. `exact` is
+    not stored for an article whose text is kept narrow (`reader.narrow`): it is one
+    translate of that.
     """
 
     __slots__ = (
         "_at",
         "_end",
+        "_exact",
         "_folded",
         "article",
-        "exact",
         "key",
         "lead",
         "meta",
@@ -83,7 +86,14 @@ class DocData:
         self.meta = meta
         self.lead = lead
         self.key = key
-        self.exact = exact
+        raw = article.narrow if isinstance(article, PackedArticle) else None
+        self._exact = None if raw is not None and narrow.exact(raw) == exact else exact
+
+    @property
+    def exact(self) -> bytes:
+        """Lower-cased, marks kept (private charmap), punctuation blanked."""
+        stored = self._exact
+        return stored if stored is not None else narrow.exact(self.article.narrow)  # type: ignore
 
     @property
     def folded(self) -> bytes:
@@ -205,7 +215,7 @@ class InvertedIndex:
             if 0 <= self._local_chunk < chunk:
                 self.chunk_buffer(self._local_chunk)  # complete: build its buffer now
             self._local_chunk = chunk
-        encoded = encode_lower(article.text)
+        encoded = lower_encoded(article)
         folded = fold_encoded(encoded)
         title_encoded = encode_lower(article.title)
         title = fold_encoded(title_encoded)

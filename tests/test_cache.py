@@ -16,10 +16,12 @@ from reader.article import (
     BlockKind,
     CompactMetadata,
     Metadata,
+    PackedArticle,
     block_spans,
     compact,
 )
 from reader.bytefold import fold_bytes
+from reader.decode import decode_bytes
 from reader.index import InvertedIndex
 from reader.library import Library
 from reader.parse import parse
@@ -205,7 +207,8 @@ def _parsed_blocks(article) -> list[tuple]:
 def test_loaded_blocks_are_the_parsers_blocks_kept_as_offsets(folder: Path) -> None:
     library = Library.load([folder])
     for article in library.articles:
-        assert isinstance(article.meta, CompactMetadata)
+        assert isinstance(article, PackedArticle) and isinstance(article.meta, CompactMetadata)
+        assert article.text == decode_bytes(article.path.read_bytes()).text
         assert [(b.kind, b.text, b.start) for b in article.blocks] == _parsed_blocks(article)
         assert list(block_spans(article.meta)) == [(b.kind, b.start, b.end) for b in article.blocks]
 
@@ -223,8 +226,10 @@ def test_blocks_that_are_not_slices_of_the_text_are_kept_as_they_are() -> None:
     text = "Tiêu đề\n\nNội dung."
     blocks = [Block(BlockKind.TITLE, "Tiêu đề", 0), Block(BlockKind.BODY, "khác", 9)]
     article = Article("a.txt", Path("a.txt"), text, Metadata(title="Tiêu đề", blocks=blocks))
-    assert compact(article).meta.blocks == blocks
-    assert not isinstance(article.meta, CompactMetadata)
+    packed = compact(article)
+    assert packed.meta.blocks == blocks
+    assert not isinstance(packed.meta, CompactMetadata)
+    assert packed.text == text and packed.raw_text() == text.encode()
 
 
 def test_warm_blocks_are_the_parsers_and_an_edited_file_is_read_again(
