@@ -11,10 +11,12 @@ or $READER_CACHE_DIR), never next to the articles. Layout:
   of it, so it is not stored;
 - text blob: per slot the article text in UTF-8, decoded only when the article is read
   (`CachedArticle`; the file is memory-mapped, so untouched texts cost no memory);
-- table: marshal of columns (path, id, size, mtime_ns, metadata, compact blocks, offsets);
+- table: marshal of columns (path, id, size, mtime_ns, metadata, compact blocks, offsets,
+  sort keys);
 - postings: marshal of the inverted index's bitset pieces (`InvertedIndex.pieces`);
-- header: marshal of (version, Python version, roots, slot count, section lengths, in_order,
-  crc32 of table and postings, crc32 of each 4,096 slots' exact and text bytes).
+- header: marshal of (version, Python version, roots, slot count, section lengths (the
+  table's per column: each column is marshalled on its own), in_order, crc32 of table and
+  postings, crc32 of each 4,096 slots' exact and text bytes).
 
 Every byte is checked: the texts when the file is read (in pieces, not through the map), the
 exact texts as the index is restored.
@@ -45,7 +47,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from reader.article import Article, ArticleDate, CompactMetadata, PackedArticle, pack_blocks
 from reader.bytefold import fold_encoded
-from reader.index import DocData
+from reader.index import CHUNK, CHUNK_SHIFT, DocData
 
 if TYPE_CHECKING:
     from reader.files import FoundFile
@@ -54,10 +56,13 @@ if TYPE_CHECKING:
 __all__ = ["CachedArticle", "Snapshot", "cache_dir", "cache_file", "read", "write"]
 
 MAGIC = b"RDRCACHE"
-VERSION = 1
+VERSION = 2
 _PREFIX = struct.Struct("<8sQQ")
 _PY = tuple(sys.version_info[:2])
-_READ_SLOTS = 4096  # exact texts are read this many slots at a time
+_READ_SLOTS = CHUNK  # exact texts are read (and crc-checked) one index chunk at a time
+# fold_encoded, but keeping newlines: exact bytes hold none, chunk buffers separate with them.
+_FOLDED = fold_encoded(bytes(range(256)))
+_FOLD_KEEPING_NEWLINES = _FOLDED[:10] + b"\n" + _FOLDED[11:]
 
 _TEXT_SLOT = Article.__dict__["text"]
 
@@ -101,9 +106,13 @@ class _Text:
 
 
 class CachedArticle(Article):
-    """An Article read from the cache: its text is decoded on first use."""
+    """An Article read from the cache: its text is decoded on first use, its sort key is the
+    saved one."""
 
-    __slots__ = ("_slot", "_source")
+    __slots__ = ("_key", "_slot", "_source")
+
+    def sort_key(self) -> tuple:
+        return self._key
 
     def _get_text(self) -> str:
         try:
@@ -212,6 +221,7 @@ class Snapshot:
         base = self._text_base
         article._source = _Text(self._map, base + start, base + ends[slot])
         article._slot = slot
+        article._key = t[23][slot]
         return article
 
     @property
@@ -231,6 +241,8 @@ class Snapshot:
         leads = array("I")
         leads.frombytes(t[22])
         docs: list[DocData | None] = [None] * n
+        buffers: dict[int, tuple[bytes, list[int]]] = {}
+        titles, titles_exact, metas = t[19], t[20], t[21]
         taken = self._taken
         with no_gc(), self._handle as handle:  # the file is not read after this
             fd = handle.fileno()
@@ -242,24 +254,40 @@ class Snapshot:
                 data = os.pread(fd, exact_ends[last - 1] - lo, _PREFIX.size + lo)
                 if zlib.crc32(data) != self._header[10][first // _READ_SLOTS]:
                     raise ValueError("damaged cache file")
-                folded_all = fold_encoded(data)
+                parts: list[bytes] = []
                 for slot in range(first, last):
                     article = taken.get(slot)
                     if article is None:
+                        parts.append(b"")
                         continue
                     s = (exact_ends[slot - 1] if slot else 0) - lo
-                    e = exact_ends[slot] - lo
+                    exact = data[s : exact_ends[slot] - lo]
+                    parts.append(exact)
                     docs[slot] = DocData(
                         article=article,
-                        folded=folded_all[s:e],
-                        title=t[19][slot],
-                        title_exact=t[20][slot],
-                        meta=t[21][slot],
+                        folded=b"",
+                        title=titles[slot],
+                        title_exact=titles_exact[slot],
+                        meta=metas[slot],
                         lead=(leads[2 * slot], leads[2 * slot + 1]),
-                        key=article.sort_key(),
-                        exact=data[s:e],
+                        key=article._key,
+                        exact=exact,
                     )
-        index = SearchIndex.restored(InvertedIndex.restored(docs, self._postings, self._header[8]))
+                # The chunk's buffer as InvertedIndex.chunk_buffer makes it, in one translate;
+                # the documents' folded texts are slices of it.
+                buffer = (b" " + b"\n ".join(parts)).translate(_FOLD_KEEPING_NEWLINES)
+                starts: list[int] = []
+                position = 1
+                for slot, part in zip(range(first, last), parts, strict=True):
+                    starts.append(position)
+                    doc = docs[slot]
+                    if doc is not None:
+                        doc.share(buffer, position, position + len(part))
+                    position += len(part) + 2
+                starts.append(position)
+                buffers[first >> CHUNK_SHIFT] = (buffer, starts)
+        ix = InvertedIndex.restored(docs, self._postings, self._header[8], buffers)
+        index = SearchIndex.restored(ix)
         self._postings = []  # now owned by the index
         index.add(a for a in articles if not _taken_from(a, taken))
         return index
@@ -321,25 +349,31 @@ def _parse(
     header = marshal.loads(mapped[head_at:size])
     if not (isinstance(header, tuple) and len(header) == 12 and header[0] == VERSION):
         return None
-    _, py, saved_roots, n, exact_len, text_len, table_len, postings_len, _, crc, _, text_crcs = (
+    _, py, saved_roots, n, exact_len, text_len, table_lens, postings_len, _, crc, _, text_crcs = (
         header
     )
-    if tuple(py) != _PY or saved_roots != _root_key(roots):
+    if tuple(py) != _PY or saved_roots != _root_key(roots) or len(table_lens) != 24:
         return None
     table_at = _PREFIX.size + exact_len + text_len
-    if table_at + table_len + postings_len != head_at:
+    if table_at + sum(table_lens) + postings_len != head_at:
         return None
     # Read, not through the map: pages touched through it would stay in the process.
     fd = handle.fileno()
-    raw = os.pread(fd, table_len, table_at)
-    check = zlib.crc32(raw)
-    table = marshal.loads(raw)
-    raw = os.pread(fd, postings_len, table_at + table_len)
+    columns: list = []
+    check = 0
+    at = table_at
+    for length in table_lens:
+        raw = os.pread(fd, length, at)
+        check = zlib.crc32(raw, check)
+        columns.append(marshal.loads(raw))
+        at += length
+    table = tuple(columns)
+    raw = os.pread(fd, postings_len, at)
     if zlib.crc32(raw, check) != crc:
         return None
     postings = marshal.loads(raw)
     del raw
-    if len(table) != 23 or any(len(col) != n for col in table[:17]) or len(postings) != 7:
+    if any(len(col) != n for col in (*table[:17], table[23])) or len(postings) != 7:
         return None
     ends = array("Q")
     ends.frombytes(table[17])
@@ -382,6 +416,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
     titles_exact: list[bytes] = []
     metas: list[bytes] = []
     leads = array("I")
+    keys: list[tuple | None] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".cache", dir=path.parent)
@@ -414,6 +449,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                     titles_exact.append(b"")
                     metas.append(b"")
                     leads.extend((0, 0))
+                    keys.append(None)
                     text_ends.append(text_len)
                     continue
                 a = doc.article
@@ -452,21 +488,30 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                 titles_exact.append(doc.title_exact)
                 metas.append(doc.meta)
                 leads.extend(doc.lead)
-            table = marshal.dumps(
-                (
-                    *columns,
-                    spans,
-                    text_ends.tobytes(),
-                    exact_ends.tobytes(),
-                    titles,
-                    titles_exact,
-                    metas,
-                    leads.tobytes(),
-                )
+                keys.append(doc.key)
+            table = (
+                *columns,
+                spans,
+                text_ends.tobytes(),
+                exact_ends.tobytes(),
+                titles,
+                titles_exact,
+                metas,
+                leads.tobytes(),
+                keys,
             )
-            out.write(table)
+            # Column by column: one marshal of the whole table held it twice over (the
+            # growing output is reallocated) at the peak of a first, cold load.
+            table_lens: list[int] = []
+            crc = 0
+            for column in table:
+                blob = marshal.dumps(column)
+                out.write(blob)
+                crc = zlib.crc32(blob, crc)
+                table_lens.append(len(blob))
+            del table, blob
             out.write(postings)
-            crc = zlib.crc32(postings, zlib.crc32(table))
+            crc = zlib.crc32(postings, crc)
             header = marshal.dumps(
                 (
                     VERSION,
@@ -475,7 +520,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                     len(docs),
                     exact_len,
                     text_len,
-                    len(table),
+                    table_lens,
                     len(postings),
                     in_order,
                     crc,

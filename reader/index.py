@@ -105,11 +105,11 @@ class DocData:
         self._folded = value
         self._at = self._end = -1
 
-    def share(self, buffer: bytes, at: int) -> None:
-        """Let `folded` be buffer[at:at + len(folded)] (the same bytes, in a chunk buffer)."""
-        self._end = at + len(self.folded)
+    def share(self, buffer: bytes, start: int, end: int) -> None:
+        """Let `folded` be buffer[start:end] (its bytes, in a chunk buffer)."""
         self._folded = buffer
-        self._at = at
+        self._at = start
+        self._end = end
 
 
 _NONZERO = re.compile(rb"[^\x00]")
@@ -172,10 +172,15 @@ class InvertedIndex:
 
     @classmethod
     def restored(
-        cls, docs: list[DocData | None], pieces: list[dict[bytes, dict[int, int]]], in_order: bool
+        cls,
+        docs: list[DocData | None],
+        pieces: list[dict[bytes, dict[int, int]]],
+        in_order: bool,
+        buffers: dict[int, tuple[bytes, list[int]]] | None = None,
     ) -> InvertedIndex:
         """An index rebuilt from saved parts (see `reader.cache`): the documents by slot (None
-        for a removed one) and the postings as `pieces` (field -> token -> chunk -> bits)."""
+        for a removed one), the postings as `pieces` (field -> token -> chunk -> bits), and
+        chunk buffers already made (as `chunk_buffer` makes them; the documents share them)."""
         if len(pieces) != len(_FIELDS):
             raise ValueError("postings of another index layout")
         ix = cls()
@@ -189,6 +194,7 @@ class InvertedIndex:
                 keys.append(doc.key)
         ix.alive = int.from_bytes(alive, "little")
         ix._pieces = pieces
+        ix._buffers = dict(buffers or {})
         ix._in_order = in_order
         ix._last_key = (keys[-1] if in_order else max(keys)) if keys else None
         return ix
@@ -424,9 +430,9 @@ class InvertedIndex:
         starts.append(position)
         buffer = b" " + b"\n ".join(parts)
         del parts
-        for d, at in zip(docs, starts, strict=False):  # starts has one more: the sentinel
+        for d, at, end in zip(docs, starts, starts[1:], strict=False):
             if d is not None:
-                d.share(buffer, at)
+                d.share(buffer, at, end - 2)
         value = (buffer, starts)
         self._buffers[chunk] = value
         return value

@@ -263,3 +263,19 @@ def test_folded_texts_live_in_the_chunk_buffer_and_stay_right(folder: Path) -> N
     assert buffer[starts[1] : starts[2] - 2] == b""
     for doc in filter(None, ix.docs):
         assert doc.folded == fold_bytes(doc.article.text)
+
+
+def test_warm_index_restores_chunk_buffers_and_sort_keys(folder: Path, cache_dir: Path) -> None:
+    cold = Library.load([folder])
+    Library.load([folder], cache=cache_dir)
+    warm = Library.load([folder], cache=cache_dir)
+    ix = warm.index.inverted
+    assert 0 in ix._buffers  # made while restoring, not on the first search
+    fresh = InvertedIndex()
+    for article in warm.articles:
+        fresh.add(article)
+    assert ix.chunk_buffer(0) == fresh.chunk_buffer(0)
+    for doc, again in zip(ix.docs, fresh.docs, strict=True):
+        assert doc.folded == again.folded and doc.exact == again.exact and doc.key == again.key
+    assert [a.sort_key() for a in warm.articles] == [a.sort_key() for a in cold.articles]
+    assert [a.sort_key() for a in warm.articles] == [Article.sort_key(a) for a in warm.articles]
