@@ -279,3 +279,14 @@ def test_warm_index_restores_chunk_buffers_and_sort_keys(folder: Path, cache_dir
         assert doc.folded == again.folded and doc.exact == again.exact and doc.key == again.key
     assert [a.sort_key() for a in warm.articles] == [a.sort_key() for a in cold.articles]
     assert [a.sort_key() for a in warm.articles] == [Article.sort_key(a) for a in warm.articles]
+
+
+def test_no_gc_leaves_nothing_frozen_or_young() -> None:
+    import gc
+
+    with cache.no_gc():
+        assert not gc.isenabled()
+        made = [[i] for i in range(20_000)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 100  # moved to the oldest generation, not left to scan
+    assert len(made) == 20_000
