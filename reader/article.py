@@ -182,6 +182,9 @@ class CompactMetadata(Metadata):
         ]
 
     def _set_blocks(self, value: list[Block]) -> None:
+        text = self._article.text
+        if not all(text.startswith(b.text, b.start) for b in value):
+            raise ValueError("compact blocks must be slices of the article text")
         self._spans = pack_blocks(value)
 
     blocks = property(_get_blocks, _set_blocks)  # type: ignore[assignment]

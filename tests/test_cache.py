@@ -290,3 +290,12 @@ def test_no_gc_leaves_nothing_frozen_or_young() -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
     assert gc.get_count()[0] < 100  # moved to the oldest generation, not left to scan
     assert len(made) == 20_000
+
+
+def test_compact_blocks_can_only_be_set_to_slices_of_the_text(folder: Path) -> None:
+    article = Library.load([folder]).articles[0]
+    first = article.blocks[0]
+    article.meta.blocks = [first]
+    assert article.blocks == [first]
+    with pytest.raises(ValueError):
+        article.meta.blocks = [Block(first.kind, first.text + "x", first.start + 1)]
