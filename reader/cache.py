@@ -91,18 +91,21 @@ def cache_file(roots: Sequence[Path], directory: Path | None = None) -> Path:
 # -- lazy articles ---------------------------------------------------------------------------
 
 
-class _Text:
-    """Where one article's UTF-8 text lies in the mapped cache file."""
+class _Texts:
+    """Where the articles' UTF-8 texts lie in the mapped cache file (one for all of them)."""
 
-    __slots__ = ("end", "map", "start")
+    __slots__ = ("base", "ends", "map")
 
-    def __init__(self, mapped: mmap.mmap, start: int, end: int) -> None:
+    def __init__(self, mapped: mmap.mmap, base: int, ends: array) -> None:
         self.map = mapped
-        self.start = start
-        self.end = end
+        self.base = base
+        self.ends = ends
 
-    def raw(self) -> bytes:
-        return self.map[self.start : self.end]
+    def raw(self, slot: int) -> bytes:
+        """The text of this slot."""
+        ends = self.ends
+        start = self.base + (ends[slot - 1] if slot else 0)
+        return self.map[start : self.base + ends[slot]]
 
 
 class CachedArticle(Article):
@@ -118,7 +121,7 @@ class CachedArticle(Article):
         try:
             return _TEXT_SLOT.__get__(self, CachedArticle)
         except AttributeError:
-            text = self._source.raw().decode("utf-8", "surrogatepass")
+            text = self._source.raw(self._slot).decode("utf-8", "surrogatepass")
             _TEXT_SLOT.__set__(self, text)
             return text
 
@@ -132,7 +135,7 @@ class CachedArticle(Article):
         try:
             return _TEXT_SLOT.__get__(self, CachedArticle).encode("utf-8", "surrogatepass")
         except AttributeError:
-            return self._source.raw()
+            return self._source.raw(self._slot)
 
 
 def _article_spans(article: Article) -> bytes:
@@ -152,9 +155,10 @@ class Snapshot:
         self, handle: BinaryIO, mapped: mmap.mmap, header: tuple, table: tuple, postings: list
     ) -> None:
         self._handle = handle
-        self._text_ends = array("Q")
-        self._text_ends.frombytes(table[17])
-        self._map = mapped
+        text_ends = array("Q")
+        text_ends.frombytes(table[17])
+        self._texts = _Texts(mapped, _PREFIX.size + header[4], text_ends)
+        self._dates: dict[tuple, ArticleDate] = {}  # equal dates share one (frozen) object
         self._header = header
         self._table = table
         self._postings = postings
@@ -197,7 +201,12 @@ class Snapshot:
         meta = CompactMetadata.__new__(CompactMetadata)
         meta.title = t[7][slot]
         meta.title_derived = bool(flags & 2)
-        meta.date = ArticleDate(*date) if date is not None else None
+        if date is not None:
+            shared = self._dates.get(date)
+            if shared is None:
+                shared = self._dates[date] = ArticleDate(*date)
+            date = shared
+        meta.date = date
         meta.time = t[9][slot]
         meta.author = t[10][slot]
         meta.section = t[11][slot]
@@ -216,17 +225,10 @@ class Snapshot:
         article.size = t[2][slot]
         article.mtime_ns = t[3][slot]
         article.mtime = t[4][slot]
-        ends = self._text_ends
-        start = ends[slot - 1] if slot else 0
-        base = self._text_base
-        article._source = _Text(self._map, base + start, base + ends[slot])
+        article._source = self._texts
         article._slot = slot
         article._key = t[23][slot]
         return article
-
-    @property
-    def _text_base(self) -> int:
-        return _PREFIX.size + self._header[4]
 
     def search_index(self, articles: Sequence[Article]) -> SearchIndex:
         """The saved index restored for the articles taken from it, with the rest of

@@ -299,3 +299,18 @@ def test_compact_blocks_can_only_be_set_to_slices_of_the_text(folder: Path) -> N
     assert article.blocks == [first]
     with pytest.raises(ValueError):
         article.meta.blocks = [Block(first.kind, first.text + "x", first.start + 1)]
+
+
+def test_warm_articles_share_equal_dates_and_read_their_own_texts(
+    folder: Path, cache_dir: Path
+) -> None:
+    (folder / "005_same_day.txt").write_text(
+        (folder / "000_a0a02f5c6af17f43.txt").read_text("utf-8") + "\nThêm một dòng.", "utf-8"
+    )
+    cold = Library.load([folder])
+    Library.load([folder], cache=cache_dir)
+    warm = Library.load([folder], cache=cache_dir)
+    dates = [a.date for a in warm.articles]
+    assert all(d is e for d in dates for e in dates if d == e)
+    assert [a.text for a in warm.articles] == [a.text for a in cold.articles]
+    assert [a.date for a in warm.articles] == [a.date for a in cold.articles]
