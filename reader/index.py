@@ -56,8 +56,6 @@ class DocData:
     """
 
     __slots__ = (
-        "_at",
-        "_end",
         "_exact",
         "_folded",
         "article",
@@ -80,7 +78,7 @@ class DocData:
         exact: bytes,  # lower-cased, marks kept (private charmap), punctuation blanked
     ) -> None:
         self.article = article
-        self.folded = folded
+        self._folded: bytes | tuple[bytes, int, int] = folded
         self.title = title
         self.title_exact = title_exact
         self.meta = meta
@@ -97,19 +95,16 @@ class DocData:
 
     @property
     def folded(self) -> bytes:
-        at = self._at
-        return self._folded if at < 0 else self._folded[at : self._end]
-
-    @folded.setter
-    def folded(self, value: bytes) -> None:
-        self._folded = value
-        self._at = self._end = -1
+        folded = self._folded
+        if type(folded) is bytes:
+            return folded
+        buffer, start, end = folded  # type: ignore[misc]
+        return buffer[start:end]
 
     def share(self, buffer: bytes, start: int, end: int) -> None:
-        """Let `folded` be buffer[start:end] (its bytes, in a chunk buffer)."""
-        self._folded = buffer
-        self._at = start
-        self._end = end
+        """Let `folded` be buffer[start:end] (its bytes, in a chunk buffer). One assignment,
+        so a search in another thread never sees half of the change."""
+        self._folded = (buffer, start, end)
 
 
 _NONZERO = re.compile(rb"[^\x00]")
