@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import math
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
+
+from reader import narrow as _narrow
+from reader.bytefold import encode_lower
 
 WORDS_PER_MINUTE = 200
 
@@ -142,6 +148,135 @@ class Article:
         if d.year is None:
             return (1, 0, -d.month, -d.day, _neg_time(self.meta.time), self.id)
         return (0, -d.year, -d.month, -d.day, _neg_time(self.meta.time), self.id)
+
+
+_KINDS = tuple(BlockKind)
+_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
+_STATE = tuple(name for name in Metadata.__slots__ if name != "blocks")
+
+
+def pack_blocks(blocks: list[Block]) -> bytes:
+    """Blocks as (kind, start, length) triples of native unsigned ints (see CompactMetadata)."""
+    out = array("I")
+    for block in blocks:
+        out.extend((_KIND_INDEX[block.kind], block.start, len(block.text)))
+    return out.tobytes()
+
+
+class CompactMetadata(Metadata):
+    """Metadata whose blocks are kept as offsets, not copies of paragraphs: `blocks` cuts them
+    from the article's text each time it is read (12 bytes a block at rest, where a copy of
+    the text cost twice the article). Made by `compact` and by `reader.cache`."""
+
+    __slots__ = ("_article", "_spans")
+
+    def _get_blocks(self) -> list[Block]:
+        spans = memoryview(self._spans).cast("I")
+        if not spans:
+            return []
+        text = self._article.text
+        kinds = _KINDS
+        return [
+            Block(kinds[spans[i]], text[spans[i + 1] : spans[i + 1] + spans[i + 2]], spans[i + 1])
+            for i in range(0, len(spans), 3)
+        ]
+
+    def _set_blocks(self, value: list[Block]) -> None:
+        text = self._article.text
+        if not all(text.startswith(b.text, b.start) for b in value):
+            raise ValueError("compact blocks must be slices of the article text")
+        self._spans = pack_blocks(value)
+
+    blocks = property(_get_blocks, _set_blocks)  # type: ignore[assignment]
+
+    @property
+    def packed(self) -> bytes:
+        """The blocks as `pack_blocks` gives them (what the cache saves)."""
+        return self._spans
+
+    def __getstate__(self) -> tuple:
+        return (tuple(getattr(self, name) for name in _STATE), self._spans, self._article)
+
+    def __setstate__(self, state: tuple) -> None:
+        values, self._spans, self._article = state
+        for name, value in zip(_STATE, values, strict=True):
+            setattr(self, name, value)
+
+
+def block_spans(meta: Metadata) -> Iterator[tuple[BlockKind, int, int]]:
+    """(kind, start, end) of each block, without cutting the texts of compact blocks."""
+    if isinstance(meta, CompactMetadata):
+        spans = memoryview(meta._spans).cast("I")
+        for i in range(0, len(spans), 3):
+            start = spans[i + 1]
+            yield _KINDS[spans[i]], start, start + spans[i + 2]
+    else:
+        for block in meta.blocks:
+            yield block.kind, block.start, block.end
+
+
+@lru_cache(maxsize=256)
+def _decoded(raw: bytes, narrow: bool) -> str:
+    return _narrow.decode(raw) if narrow else raw.decode("utf-8", "surrogatepass")
+
+
+_ARTICLE_SLOTS = tuple(name for name in Article.__slots__ if name != "text")
+
+
+class PackedArticle(Article):
+    """An Article that keeps its text as bytes, decoded when read (the most recently read
+    texts stay decoded): one byte a character (`reader.narrow`) when the charmap holds all
+    of it, else UTF-8; a str of Vietnamese takes two. Made by `compact`."""
+
+    __slots__ = ("_narrow", "_raw")
+
+    def _get_text(self) -> str:
+        return _decoded(self._raw, self._narrow)
+
+    def _set_text(self, value: str) -> None:
+        raw = _narrow.encode(value)
+        self._narrow = raw is not None
+        self._raw = raw if raw is not None else value.encode("utf-8", "surrogatepass")
+
+    text = property(_get_text, _set_text)  # type: ignore[assignment]
+
+    @property
+    def narrow(self) -> bytes | None:
+        """The text in `reader.narrow`'s one-byte charmap, if it is stored so."""
+        return self._raw if self._narrow else None
+
+    def raw_text(self) -> bytes:
+        """The text in UTF-8."""
+        return self._raw if not self._narrow else self.text.encode("utf-8", "surrogatepass")
+
+
+def lower_encoded(article: Article) -> bytes:
+    """`reader.bytefold.encode_lower(article.text)`, without decoding a narrow text."""
+    raw = article.narrow if isinstance(article, PackedArticle) else None
+    return _narrow.lower(raw) if raw is not None else encode_lower(article.text)
+
+
+def compact(article: Article) -> Article:
+    """The same article stored compactly: a PackedArticle whose metadata is a
+    CompactMetadata over its text (blocks as offsets, not copies). The blocks stay as they
+    are if one is not a slice of the text."""
+    if type(article) is not Article:
+        return article
+    packed = PackedArticle.__new__(PackedArticle)
+    for name in _ARTICLE_SLOTS:
+        setattr(packed, name, getattr(article, name))
+    text = article.text
+    packed.text = text
+    meta = article.meta
+    blocks = meta.blocks
+    if all(text.startswith(b.text, b.start) for b in blocks):
+        slim = CompactMetadata.__new__(CompactMetadata)
+        for name in _STATE:
+            setattr(slim, name, getattr(meta, name))
+        slim._spans = pack_blocks(blocks)
+        slim._article = packed
+        packed.meta = slim
+    return packed
 
 
 def _neg_time(time: str | None) -> str:

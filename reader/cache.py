@@ -11,10 +11,12 @@ or $READER_CACHE_DIR), never next to the articles. Layout:
   of it, so it is not stored;
 - text blob: per slot the article text in UTF-8, decoded only when the article is read
   (`CachedArticle`; the file is memory-mapped, so untouched texts cost no memory);
-- table: marshal of columns (path, id, size, mtime_ns, metadata, compact blocks, offsets);
+- table: marshal of columns (path, id, size, mtime_ns, metadata, compact blocks, offsets,
+  sort keys);
 - postings: marshal of the inverted index's bitset pieces (`InvertedIndex.pieces`);
-- header: marshal of (version, Python version, roots, slot count, section lengths, in_order,
-  crc32 of table and postings, crc32 of each 4,096 slots' exact and text bytes).
+- header: marshal of (version, Python version, roots, slot count, section lengths (the
+  table's per column: each column is marshalled on its own), in_order, crc32 of table and
+  postings, crc32 of each 4,096 slots' exact and text bytes).
 
 Every byte is checked: the texts when the file is read (in pieces, not through the map), the
 exact texts as the index is restored.
@@ -39,13 +41,13 @@ import sys
 import tempfile
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from reader.article import Article, ArticleDate, Block, BlockKind, Metadata
+from reader.article import Article, ArticleDate, CompactMetadata, PackedArticle, pack_blocks
 from reader.bytefold import fold_encoded
-from reader.index import DocData
+from reader.index import CHUNK, CHUNK_SHIFT, DocData
 
 if TYPE_CHECKING:
     from reader.files import FoundFile
@@ -54,15 +56,15 @@ if TYPE_CHECKING:
 __all__ = ["CachedArticle", "Snapshot", "cache_dir", "cache_file", "read", "write"]
 
 MAGIC = b"RDRCACHE"
-VERSION = 1
+VERSION = 2
 _PREFIX = struct.Struct("<8sQQ")
-_KINDS = tuple(BlockKind)
-_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
 _PY = tuple(sys.version_info[:2])
-_READ_SLOTS = 4096  # exact texts are read this many slots at a time
+_READ_SLOTS = CHUNK  # exact texts are read (and crc-checked) one index chunk at a time
+# fold_encoded, but keeping newlines: exact bytes hold none, chunk buffers separate with them.
+_FOLDED = fold_encoded(bytes(range(256)))
+_FOLD_KEEPING_NEWLINES = _FOLDED[:10] + b"\n" + _FOLDED[11:]
 
 _TEXT_SLOT = Article.__dict__["text"]
-_BLOCKS_SLOT = Metadata.__dict__["blocks"]
 
 
 def cache_dir() -> Path:
@@ -89,30 +91,37 @@ def cache_file(roots: Sequence[Path], directory: Path | None = None) -> Path:
 # -- lazy articles ---------------------------------------------------------------------------
 
 
-class _Text:
-    """Where one article's UTF-8 text lies in the mapped cache file."""
+class _Texts:
+    """Where the articles' UTF-8 texts lie in the mapped cache file (one for all of them)."""
 
-    __slots__ = ("end", "map", "start")
+    __slots__ = ("base", "ends", "map")
 
-    def __init__(self, mapped: mmap.mmap, start: int, end: int) -> None:
+    def __init__(self, mapped: mmap.mmap, base: int, ends: array) -> None:
         self.map = mapped
-        self.start = start
-        self.end = end
+        self.base = base
+        self.ends = ends
 
-    def raw(self) -> bytes:
-        return self.map[self.start : self.end]
+    def raw(self, slot: int) -> bytes:
+        """The text of this slot."""
+        ends = self.ends
+        start = self.base + (ends[slot - 1] if slot else 0)
+        return self.map[start : self.base + ends[slot]]
 
 
 class CachedArticle(Article):
-    """An Article read from the cache: its text is decoded on first use."""
+    """An Article read from the cache: its text is decoded on first use, its sort key is the
+    saved one."""
 
-    __slots__ = ("_slot", "_source")
+    __slots__ = ("_key", "_slot", "_source")
+
+    def sort_key(self) -> tuple:
+        return self._key
 
     def _get_text(self) -> str:
         try:
             return _TEXT_SLOT.__get__(self, CachedArticle)
         except AttributeError:
-            text = self._source.raw().decode("utf-8", "surrogatepass")
+            text = self._source.raw(self._slot).decode("utf-8", "surrogatepass")
             _TEXT_SLOT.__set__(self, text)
             return text
 
@@ -126,52 +135,13 @@ class CachedArticle(Article):
         try:
             return _TEXT_SLOT.__get__(self, CachedArticle).encode("utf-8", "surrogatepass")
         except AttributeError:
-            return self._source.raw()
-
-
-class _CachedMetadata(Metadata):
-    """Metadata whose blocks are cut from the article text on first use."""
-
-    __slots__ = ("_article", "_spans")
-
-    def _get_blocks(self) -> list[Block]:
-        try:
-            return _BLOCKS_SLOT.__get__(self, _CachedMetadata)
-        except AttributeError:
-            text = self._article.text
-            spans = array("I")
-            spans.frombytes(self._spans)
-            blocks = [
-                Block(
-                    _KINDS[spans[i]], text[spans[i + 1] : spans[i + 1] + spans[i + 2]], spans[i + 1]
-                )
-                for i in range(0, len(spans), 3)
-            ]
-            _BLOCKS_SLOT.__set__(self, blocks)
-            return blocks
-
-    def _set_blocks(self, value: list[Block]) -> None:
-        _BLOCKS_SLOT.__set__(self, value)
-
-    blocks = property(_get_blocks, _set_blocks)  # type: ignore[assignment]
+            return self._source.raw(self._slot)
 
 
 def _article_spans(article: Article) -> bytes:
-    """The compact blocks of an article, without cutting a cached one's blocks."""
+    """The compact blocks of an article (see `reader.article.CompactMetadata`)."""
     meta = article.meta
-    if isinstance(meta, _CachedMetadata):
-        try:
-            _BLOCKS_SLOT.__get__(meta, _CachedMetadata)
-        except AttributeError:
-            return meta._spans
-    return _spans(article.blocks)
-
-
-def _spans(blocks: Iterable[Block]) -> bytes:
-    out = array("I")
-    for block in blocks:
-        out.extend((_KIND_INDEX[block.kind], block.start, len(block.text)))
-    return out.tobytes()
+    return meta.packed if isinstance(meta, CompactMetadata) else pack_blocks(meta.blocks)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -185,9 +155,10 @@ class Snapshot:
         self, handle: BinaryIO, mapped: mmap.mmap, header: tuple, table: tuple, postings: list
     ) -> None:
         self._handle = handle
-        self._text_ends = array("Q")
-        self._text_ends.frombytes(table[17])
-        self._map = mapped
+        text_ends = array("Q")
+        text_ends.frombytes(table[17])
+        self._texts = _Texts(mapped, _PREFIX.size + header[4], text_ends)
+        self._dates: dict[tuple, ArticleDate] = {}  # equal dates share one (frozen) object
         self._header = header
         self._table = table
         self._postings = postings
@@ -227,10 +198,15 @@ class Snapshot:
         t = self._table
         flags = t[6][slot]
         date = t[8][slot]
-        meta = _CachedMetadata.__new__(_CachedMetadata)
+        meta = CompactMetadata.__new__(CompactMetadata)
         meta.title = t[7][slot]
         meta.title_derived = bool(flags & 2)
-        meta.date = ArticleDate(*date) if date is not None else None
+        if date is not None:
+            shared = self._dates.get(date)
+            if shared is None:
+                shared = self._dates[date] = ArticleDate(*date)
+            date = shared
+        meta.date = date
         meta.time = t[9][slot]
         meta.author = t[10][slot]
         meta.section = t[11][slot]
@@ -249,16 +225,10 @@ class Snapshot:
         article.size = t[2][slot]
         article.mtime_ns = t[3][slot]
         article.mtime = t[4][slot]
-        ends = self._text_ends
-        start = ends[slot - 1] if slot else 0
-        base = self._text_base
-        article._source = _Text(self._map, base + start, base + ends[slot])
+        article._source = self._texts
         article._slot = slot
+        article._key = t[23][slot]
         return article
-
-    @property
-    def _text_base(self) -> int:
-        return _PREFIX.size + self._header[4]
 
     def search_index(self, articles: Sequence[Article]) -> SearchIndex:
         """The saved index restored for the articles taken from it, with the rest of
@@ -273,6 +243,8 @@ class Snapshot:
         leads = array("I")
         leads.frombytes(t[22])
         docs: list[DocData | None] = [None] * n
+        buffers: dict[int, tuple[bytes, list[int]]] = {}
+        titles, titles_exact, metas = t[19], t[20], t[21]
         taken = self._taken
         with no_gc(), self._handle as handle:  # the file is not read after this
             fd = handle.fileno()
@@ -284,24 +256,40 @@ class Snapshot:
                 data = os.pread(fd, exact_ends[last - 1] - lo, _PREFIX.size + lo)
                 if zlib.crc32(data) != self._header[10][first // _READ_SLOTS]:
                     raise ValueError("damaged cache file")
-                folded_all = fold_encoded(data)
+                parts: list[bytes] = []
                 for slot in range(first, last):
                     article = taken.get(slot)
                     if article is None:
+                        parts.append(b"")
                         continue
                     s = (exact_ends[slot - 1] if slot else 0) - lo
-                    e = exact_ends[slot] - lo
+                    exact = data[s : exact_ends[slot] - lo]
+                    parts.append(exact)
                     docs[slot] = DocData(
                         article=article,
-                        folded=folded_all[s:e],
-                        title=t[19][slot],
-                        title_exact=t[20][slot],
-                        meta=t[21][slot],
+                        folded=b"",
+                        title=titles[slot],
+                        title_exact=titles_exact[slot],
+                        meta=metas[slot],
                         lead=(leads[2 * slot], leads[2 * slot + 1]),
-                        key=article.sort_key(),
-                        exact=data[s:e],
+                        key=article._key,
+                        exact=exact,
                     )
-        index = SearchIndex.restored(InvertedIndex.restored(docs, self._postings, self._header[8]))
+                # The chunk's buffer as InvertedIndex.chunk_buffer makes it, in one translate;
+                # the documents' folded texts are slices of it.
+                buffer = (b" " + b"\n ".join(parts)).translate(_FOLD_KEEPING_NEWLINES)
+                starts: list[int] = []
+                position = 1
+                for slot, part in zip(range(first, last), parts, strict=True):
+                    starts.append(position)
+                    doc = docs[slot]
+                    if doc is not None:
+                        doc.share(buffer, position, position + len(part))
+                    position += len(part) + 2
+                starts.append(position)
+                buffers[first >> CHUNK_SHIFT] = (buffer, starts)
+        ix = InvertedIndex.restored(docs, self._postings, self._header[8], buffers)
+        index = SearchIndex.restored(ix)
         self._postings = []  # now owned by the index
         index.add(a for a in articles if not _taken_from(a, taken))
         return index
@@ -343,13 +331,20 @@ def read(path: Path, roots: Sequence[Path]) -> Snapshot | None:
 @contextlib.contextmanager
 def no_gc() -> Iterator[None]:
     """Pause the cyclic collector: restoring makes millions of objects and no cycles, and
-    the collector would rescan the growing heap over and over (most of the time at 100k)."""
+    the collector would rescan the growing heap over and over (most of the time at 100k).
+
+    The objects made meanwhile are then moved to the oldest generation at once (freeze and
+    unfreeze do that without looking at them): left in the youngest, the first collection
+    after the pause would scan them all, then the middle one again (a third of a second
+    each at 100,000 articles)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if collecting:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -363,25 +358,31 @@ def _parse(
     header = marshal.loads(mapped[head_at:size])
     if not (isinstance(header, tuple) and len(header) == 12 and header[0] == VERSION):
         return None
-    _, py, saved_roots, n, exact_len, text_len, table_len, postings_len, _, crc, _, text_crcs = (
+    _, py, saved_roots, n, exact_len, text_len, table_lens, postings_len, _, crc, _, text_crcs = (
         header
     )
-    if tuple(py) != _PY or saved_roots != _root_key(roots):
+    if tuple(py) != _PY or saved_roots != _root_key(roots) or len(table_lens) != 24:
         return None
     table_at = _PREFIX.size + exact_len + text_len
-    if table_at + table_len + postings_len != head_at:
+    if table_at + sum(table_lens) + postings_len != head_at:
         return None
     # Read, not through the map: pages touched through it would stay in the process.
     fd = handle.fileno()
-    raw = os.pread(fd, table_len, table_at)
-    check = zlib.crc32(raw)
-    table = marshal.loads(raw)
-    raw = os.pread(fd, postings_len, table_at + table_len)
+    columns: list = []
+    check = 0
+    at = table_at
+    for length in table_lens:
+        raw = os.pread(fd, length, at)
+        check = zlib.crc32(raw, check)
+        columns.append(marshal.loads(raw))
+        at += length
+    table = tuple(columns)
+    raw = os.pread(fd, postings_len, at)
     if zlib.crc32(raw, check) != crc:
         return None
     postings = marshal.loads(raw)
     del raw
-    if len(table) != 23 or any(len(col) != n for col in table[:17]) or len(postings) != 7:
+    if any(len(col) != n for col in (*table[:17], table[23])) or len(postings) != 7:
         return None
     ends = array("Q")
     ends.frombytes(table[17])
@@ -424,6 +425,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
     titles_exact: list[bytes] = []
     metas: list[bytes] = []
     leads = array("I")
+    keys: list[tuple | None] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".cache", dir=path.parent)
@@ -456,12 +458,13 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                     titles_exact.append(b"")
                     metas.append(b"")
                     leads.extend((0, 0))
+                    keys.append(None)
                     text_ends.append(text_len)
                     continue
                 a = doc.article
                 raw = (
                     a.raw_text()
-                    if isinstance(a, CachedArticle)
+                    if isinstance(a, CachedArticle | PackedArticle)
                     else a.text.encode("utf-8", "surrogatepass")
                 )
                 out.write(raw)
@@ -494,21 +497,30 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                 titles_exact.append(doc.title_exact)
                 metas.append(doc.meta)
                 leads.extend(doc.lead)
-            table = marshal.dumps(
-                (
-                    *columns,
-                    spans,
-                    text_ends.tobytes(),
-                    exact_ends.tobytes(),
-                    titles,
-                    titles_exact,
-                    metas,
-                    leads.tobytes(),
-                )
+                keys.append(doc.key)
+            table = (
+                *columns,
+                spans,
+                text_ends.tobytes(),
+                exact_ends.tobytes(),
+                titles,
+                titles_exact,
+                metas,
+                leads.tobytes(),
+                keys,
             )
-            out.write(table)
+            # Column by column: one marshal of the whole table held it twice over (the
+            # growing output is reallocated) at the peak of a first, cold load.
+            table_lens: list[int] = []
+            crc = 0
+            for column in table:
+                blob = marshal.dumps(column)
+                out.write(blob)
+                crc = zlib.crc32(blob, crc)
+                table_lens.append(len(blob))
+            del table, blob
             out.write(postings)
-            crc = zlib.crc32(postings, zlib.crc32(table))
+            crc = zlib.crc32(postings, crc)
             header = marshal.dumps(
                 (
                     VERSION,
@@ -517,7 +529,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                     len(docs),
                     exact_len,
                     text_len,
-                    len(table),
+                    table_lens,
                     len(postings),
                     in_order,
                     crc,

@@ -17,10 +17,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import IntEnum
 
-from reader.article import Article, BlockKind
+from reader import narrow
+from reader.article import Article, BlockKind, PackedArticle, block_spans, lower_encoded
 from reader.bytefold import encode_lower, exact_bytes, fold_bytes, fold_encoded
 
 __all__ = [
@@ -53,18 +53,66 @@ class Field(IntEnum):
 _FIELDS = tuple(Field)
 
 
-@dataclass(slots=True)
 class DocData:
-    """What the index keeps about one document."""
+    """What the index keeps about one document.
 
-    article: Article
-    folded: bytes  # fold_bytes(article.text): [a-z0-9] and spaces, one byte per character
-    title: bytes  # fold_bytes(article.title)
-    title_exact: bytes
-    meta: bytes  # folded "author | section | date"
-    lead: tuple[int, int]  # the lead paragraph's offsets in `folded`
-    key: tuple  # article.sort_key()
-    exact: bytes  # lower-cased, marks kept (private charmap), punctuation blanked
+    `folded` is fold_bytes(article.text): [a-z0-9] and spaces, one byte per character. Once
+    the document's chunk buffer is built (`InvertedIndex.chunk_buffer`) it lives only there
+    and `folded` is a slice of it, so the folded texts are held once, not twice. `exact` is
+    not stored for an article whose text is kept narrow (`reader.narrow`): it is one
+    translate of that.
+    """
+
+    __slots__ = (
+        "_exact",
+        "_folded",
+        "article",
+        "key",
+        "lead",
+        "meta",
+        "title",
+        "title_exact",
+    )
+
+    def __init__(
+        self,
+        article: Article,
+        folded: bytes,
+        title: bytes,  # fold_bytes(article.title)
+        title_exact: bytes,
+        meta: bytes,  # folded "author | section | date"
+        lead: tuple[int, int],  # the lead paragraph's offsets in `folded`
+        key: tuple,  # article.sort_key()
+        exact: bytes,  # lower-cased, marks kept (private charmap), punctuation blanked
+    ) -> None:
+        self.article = article
+        self._folded: bytes | tuple[bytes, int, int] = folded
+        self.title = title
+        self.title_exact = title_exact
+        self.meta = meta
+        self.lead = lead
+        self.key = key
+        raw = article.narrow if isinstance(article, PackedArticle) else None
+        self._exact = None if raw is not None and narrow.exact(raw) == exact else exact
+
+    @property
+    def exact(self) -> bytes:
+        """Lower-cased, marks kept (private charmap), punctuation blanked."""
+        stored = self._exact
+        return stored if stored is not None else narrow.exact(self.article.narrow)  # type: ignore
+
+    @property
+    def folded(self) -> bytes:
+        folded = self._folded
+        if type(folded) is bytes:
+            return folded
+        buffer, start, end = folded  # type: ignore[misc]
+        return buffer[start:end]
+
+    def share(self, buffer: bytes, start: int, end: int) -> None:
+        """Let `folded` be buffer[start:end] (its bytes, in a chunk buffer). One assignment,
+        so a search in another thread never sees half of the change."""
+        self._folded = (buffer, start, end)
 
 
 _NONZERO = re.compile(rb"[^\x00]")
@@ -86,17 +134,17 @@ def iter_bits(bits: int) -> Iterator[int]:
 
 def _lead_range(article: Article) -> tuple[int, int]:
     body = None
-    for block in article.blocks:
-        if block.kind is BlockKind.LEAD:
-            return block.start, block.end
-        if body is None and block.kind is BlockKind.BODY:
-            body = (block.start, block.end)
+    for kind, start, end in block_spans(article.meta):
+        if kind is BlockKind.LEAD:
+            return start, end
+        if body is None and kind is BlockKind.BODY:
+            body = (start, end)
     return body or (0, 0)
 
 
 def doc_data(article: Article) -> DocData:
     """What the index keeps about `article`."""
-    encoded = encode_lower(article.text)
+    encoded = lower_encoded(article)
     title_encoded = encode_lower(article.title)
     return DocData(
         article=article,
@@ -180,10 +228,15 @@ class InvertedIndex:
 
     @classmethod
     def restored(
-        cls, docs: list[DocData | None], pieces: list[dict[bytes, dict[int, int]]], in_order: bool
+        cls,
+        docs: list[DocData | None],
+        pieces: list[dict[bytes, dict[int, int]]],
+        in_order: bool,
+        buffers: dict[int, tuple[bytes, list[int]]] | None = None,
     ) -> InvertedIndex:
         """An index rebuilt from saved parts (see `reader.cache`): the documents by slot (None
-        for a removed one) and the postings as `pieces` (field -> token -> chunk -> bits)."""
+        for a removed one), the postings as `pieces` (field -> token -> chunk -> bits), and
+        chunk buffers already made (as `chunk_buffer` makes them; the documents share them)."""
         if len(pieces) != len(_FIELDS):
             raise ValueError("postings of another index layout")
         ix = cls()
@@ -197,6 +250,7 @@ class InvertedIndex:
                 keys.append(doc.key)
         ix.alive = int.from_bytes(alive, "little")
         ix._pieces = pieces
+        ix._buffers = dict(buffers or {})
         ix._in_order = in_order
         ix._last_key = (keys[-1] if in_order else max(keys)) if keys else None
         return ix
@@ -401,21 +455,25 @@ class InvertedIndex:
     def chunk_buffer(self, chunk: int) -> tuple[bytes, list[int]]:
         """The folded texts of a chunk's documents in one buffer, each after a space and
         separated by "\n " (so no phrase spans two documents), and where each starts (plus
-        a sentinel). Built on first use, kept until a document of the chunk changes."""
+        a sentinel). Built on first use, kept until a document of the chunk changes; the
+        documents' `folded` are then slices of it."""
         cached = self._buffers.get(chunk)
         if cached is not None:
             return cached
-        parts = [
-            d.folded if d is not None else b""
-            for d in self.docs[chunk << CHUNK_SHIFT : (chunk + 1) << CHUNK_SHIFT]
-        ]
+        docs = self.docs[chunk << CHUNK_SHIFT : (chunk + 1) << CHUNK_SHIFT]
+        parts = [d.folded if d is not None else b"" for d in docs]
         starts: list[int] = []
         position = 1
         for part in parts:
             starts.append(position)
             position += len(part) + 2
         starts.append(position)
-        value = (b" " + b"\n ".join(parts), starts)
+        buffer = b" " + b"\n ".join(parts)
+        del parts
+        for d, at, end in zip(docs, starts, starts[1:], strict=False):
+            if d is not None:
+                d.share(buffer, at, end - 2)
+        value = (buffer, starts)
         self._buffers[chunk] = value
         return value
 

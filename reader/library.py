@@ -9,7 +9,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
-from reader.article import Article
+from reader.article import Article, compact
 from reader.decode import DecodeError, decode_bytes
 from reader.files import FoundFile, Problem, discover
 from reader.parse import parse
@@ -69,7 +69,7 @@ def load_file(found: FoundFile, previous: Article | None = None) -> Article | Pr
         decoded = decode_bytes(data)
     except DecodeError as exc:
         return Problem(found.display, str(exc))
-    return Article(
+    return compact(Article(  # blocks kept as offsets into the text, not copies
         id=found.id,
         path=found.path,
         text=decoded.text,
@@ -79,7 +79,7 @@ def load_file(found: FoundFile, previous: Article | None = None) -> Article | Pr
         size=stat.st_size,
         mtime=stat.st_mtime,
         mtime_ns=stat.st_mtime_ns,
-    )
+    ))
 
 
 def open_cache(

@@ -21,14 +21,22 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import os
-from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from reader.article import Article, ArticleDate, BlockKind, Metadata
+from reader.article import (
+    Article,
+    ArticleDate,
+    Block,
+    BlockKind,
+    CompactMetadata,
+    Metadata,
+    PackedArticle,
+    pack_blocks,
+)
 from reader.files import FoundFile, Problem
 from reader.index import DocData, Field, chunk_postings
 
@@ -43,7 +51,6 @@ MIN_INDEX = 4 * 4096  # fewer articles (chunks) leave too short a pipeline to ga
 BATCH = 128  # files a worker loads per task
 _AHEAD = 4  # batches in flight per worker (bounds memory when the main process lags)
 _KINDS = tuple(BlockKind)
-_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
 
 Result = Article | Problem
 
@@ -68,23 +75,28 @@ def worker_count() -> int:
 
 
 def pack(result: Result) -> tuple:
-    """`result` as a tuple of marshal-able values; `unpack` rebuilds it."""
+    """`result` as a tuple of marshal-able values; `unpack` rebuilds it.
+
+    A compact article (`reader.article.compact`, what `load_file` returns) goes as its stored
+    text bytes and block offsets; blocks that are not slices of the text go as texts."""
     if isinstance(result, Problem):
         return (0, result.path, result.reason, result.skipped)
     meta = result.meta
-    text = result.text
-    spans = array("I")
     texts: list[str] | None = None
-    for block in meta.blocks:
-        spans.extend((_KIND_INDEX[block.kind], block.start, len(block.text)))
-        if texts is None and not text.startswith(block.text, block.start):
-            texts = []  # a block that is not a slice of the text: send every block's text
-    if texts is not None:
+    if isinstance(result, PackedArticle):
+        raw, narrow = result._raw, result._narrow
+    else:
+        raw, narrow = result.text.encode("utf-8", "surrogatepass"), False
+    if isinstance(meta, CompactMetadata):
+        spans = meta.packed
+    else:
+        spans = pack_blocks(meta.blocks)
         texts = [block.text for block in meta.blocks]
     d = meta.date
     return (
         1,
-        text,
+        raw,
+        narrow,
         result.encoding,
         result.encoding_uncertain,
         result.size,
@@ -100,7 +112,7 @@ def pack(result: Result) -> tuple:
         meta.captions,
         meta.words,
         meta.credits,
-        spans.tobytes(),
+        spans,
         texts,
     )
 
@@ -109,11 +121,10 @@ def unpack(row: tuple, found: FoundFile) -> Result:
     """The Article or Problem that `pack` made `row` from, for the file `found`."""
     if row[0] == 0:
         return Problem(row[1], row[2], row[3])
-    from reader.parse import _block
-
     (
         _,
-        text,
+        raw,
+        narrow,
         encoding,
         uncertain,
         size,
@@ -129,46 +140,43 @@ def unpack(row: tuple, found: FoundFile) -> Result:
         captions,
         words,
         credits,
-        raw_spans,
+        spans,
         texts,
     ) = row
-    spans = array("I")
-    spans.frombytes(raw_spans)
-    kinds = _KINDS
-    if texts is None:
-        blocks = [
-            _block(kinds[spans[i]], text[spans[i + 1] : spans[i + 1] + spans[i + 2]], spans[i + 1])
-            for i in range(0, len(spans), 3)
-        ]
+    article = PackedArticle.__new__(PackedArticle)
+    meta = Metadata.__new__(Metadata) if texts is not None else CompactMetadata.__new__(
+        CompactMetadata
+    )
+    meta.title = title
+    meta.title_derived = title_derived
+    meta.date = ArticleDate(*date) if date is not None else None
+    meta.time = time
+    meta.author = author
+    meta.section = section
+    meta.views = views
+    meta.captions = captions
+    meta.words = words
+    meta.credits = credits
+    if isinstance(meta, CompactMetadata):
+        meta._spans = spans
+        meta._article = article
     else:
-        blocks = [
-            _block(kinds[spans[3 * j]], block_text, spans[3 * j + 1])
+        offsets = memoryview(spans).cast("I")
+        meta.blocks = [
+            Block(_KINDS[offsets[3 * j]], block_text, offsets[3 * j + 1])
             for j, block_text in enumerate(texts)
         ]
-    meta = Metadata(
-        title=title,
-        title_derived=title_derived,
-        date=ArticleDate(*date) if date is not None else None,
-        time=time,
-        author=author,
-        section=section,
-        views=views,
-        captions=captions,
-        blocks=blocks,
-        words=words,
-        credits=credits,
-    )
-    return Article(
-        id=found.id,
-        path=found.path,
-        text=text,
-        meta=meta,
-        encoding=encoding,
-        encoding_uncertain=uncertain,
-        size=size,
-        mtime=mtime,
-        mtime_ns=mtime_ns,
-    )
+    article.id = found.id
+    article.path = found.path
+    article.meta = meta
+    article._raw = raw
+    article._narrow = narrow
+    article.encoding = encoding
+    article.encoding_uncertain = uncertain
+    article.size = size
+    article.mtime = mtime
+    article.mtime_ns = mtime_ns
+    return article
 
 
 # -- workers ---------------------------------------------------------------------------------

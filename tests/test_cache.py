@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
 import pytest
 
 from reader import cache
+from reader.article import (
+    Article,
+    Block,
+    BlockKind,
+    CompactMetadata,
+    Metadata,
+    PackedArticle,
+    block_spans,
+    compact,
+)
+from reader.bytefold import fold_bytes
+from reader.decode import decode_bytes
+from reader.index import InvertedIndex
 from reader.library import Library
+from reader.parse import parse
 
 from conftest import ARTICLES
 
@@ -180,3 +195,122 @@ def test_unwritable_cache_folder_still_loads(folder: Path, tmp_path: Path) -> No
     library = Library.load([folder], cache=blocker / "cache")
     assert len(library.articles) == 5
     assert not library.save_cache()
+
+
+# -- compact storage ---------------------------------------------------------------------------
+
+
+def _parsed_blocks(article) -> list[tuple]:
+    return [(b.kind, b.text, b.start) for b in parse(article.text).blocks]
+
+
+def test_loaded_blocks_are_the_parsers_blocks_kept_as_offsets(folder: Path) -> None:
+    library = Library.load([folder])
+    for article in library.articles:
+        assert isinstance(article, PackedArticle) and isinstance(article.meta, CompactMetadata)
+        assert article.text == decode_bytes(article.path.read_bytes()).text
+        assert [(b.kind, b.text, b.start) for b in article.blocks] == _parsed_blocks(article)
+        assert list(block_spans(article.meta)) == [(b.kind, b.start, b.end) for b in article.blocks]
+
+
+def test_compact_metadata_survives_pickle_and_keeps_its_article(folder: Path) -> None:
+    articles = Library.load([folder]).articles
+    again = pickle.loads(pickle.dumps(articles))
+    for before, after in zip(articles, again, strict=True):
+        assert after.meta._article is after
+        assert [(b.kind, b.text, b.start) for b in after.blocks] == _parsed_blocks(before)
+        assert after.title == before.title and after.meta.credits == before.meta.credits
+
+
+def test_blocks_that_are_not_slices_of_the_text_are_kept_as_they_are() -> None:
+    text = "Tiêu đề\n\nNội dung."
+    blocks = [Block(BlockKind.TITLE, "Tiêu đề", 0), Block(BlockKind.BODY, "khác", 9)]
+    article = Article("a.txt", Path("a.txt"), text, Metadata(title="Tiêu đề", blocks=blocks))
+    packed = compact(article)
+    assert packed.meta.blocks == blocks
+    assert not isinstance(packed.meta, CompactMetadata)
+    assert packed.text == text and packed.raw_text() == text.encode()
+
+
+def test_warm_blocks_are_the_parsers_and_an_edited_file_is_read_again(
+    folder: Path, cache_dir: Path
+) -> None:
+    Library.load([folder], cache=cache_dir)
+    edited = folder / "001_165e3169df3c54be.txt"
+    _touch(edited, edited.read_text("utf-8").replace("\n", "\n\nĐoạn chen vào.\n", 3))
+    warm = Library.load([folder], cache=cache_dir)
+    for article in warm.articles:
+        assert [(b.kind, b.text, b.start) for b in article.blocks] == _parsed_blocks(article)
+    fresh = warm.get(edited.name)
+    assert not isinstance(fresh, cache.CachedArticle)
+    assert "Đoạn chen vào." in fresh.text
+    assert any(b.text == "Đoạn chen vào." for b in fresh.blocks)
+
+
+def test_folded_texts_live_in_the_chunk_buffer_and_stay_right(folder: Path) -> None:
+    articles = Library.load([folder]).articles
+    ix = InvertedIndex()
+    for article in articles:
+        ix.add(article)
+    buffer, starts = ix.chunk_buffer(0)
+    for slot, article in enumerate(articles):
+        doc = ix.docs[slot]
+        assert doc.folded == fold_bytes(article.text)
+        assert buffer[starts[slot] : starts[slot + 1] - 2] == doc.folded
+    ix.remove(articles[1].id)
+    ix.add(articles[1])  # a new slot in the same chunk: the buffer is built again
+    buffer, starts = ix.chunk_buffer(0)
+    assert buffer[starts[1] : starts[2] - 2] == b""
+    for doc in filter(None, ix.docs):
+        assert doc.folded == fold_bytes(doc.article.text)
+
+
+def test_warm_index_restores_chunk_buffers_and_sort_keys(folder: Path, cache_dir: Path) -> None:
+    cold = Library.load([folder])
+    Library.load([folder], cache=cache_dir)
+    warm = Library.load([folder], cache=cache_dir)
+    ix = warm.index.inverted
+    assert 0 in ix._buffers  # made while restoring, not on the first search
+    fresh = InvertedIndex()
+    for article in warm.articles:
+        fresh.add(article)
+    assert ix.chunk_buffer(0) == fresh.chunk_buffer(0)
+    for doc, again in zip(ix.docs, fresh.docs, strict=True):
+        assert doc.folded == again.folded and doc.exact == again.exact and doc.key == again.key
+    assert [a.sort_key() for a in warm.articles] == [a.sort_key() for a in cold.articles]
+    assert [a.sort_key() for a in warm.articles] == [Article.sort_key(a) for a in warm.articles]
+
+
+def test_no_gc_leaves_nothing_frozen_or_young() -> None:
+    import gc
+
+    with cache.no_gc():
+        assert not gc.isenabled()
+        made = [[i] for i in range(20_000)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 100  # moved to the oldest generation, not left to scan
+    assert len(made) == 20_000
+
+
+def test_compact_blocks_can_only_be_set_to_slices_of_the_text(folder: Path) -> None:
+    article = Library.load([folder]).articles[0]
+    first = article.blocks[0]
+    article.meta.blocks = [first]
+    assert article.blocks == [first]
+    with pytest.raises(ValueError):
+        article.meta.blocks = [Block(first.kind, first.text + "x", first.start + 1)]
+
+
+def test_warm_articles_share_equal_dates_and_read_their_own_texts(
+    folder: Path, cache_dir: Path
+) -> None:
+    (folder / "005_same_day.txt").write_text(
+        (folder / "000_a0a02f5c6af17f43.txt").read_text("utf-8") + "\nThêm một dòng.", "utf-8"
+    )
+    cold = Library.load([folder])
+    Library.load([folder], cache=cache_dir)
+    warm = Library.load([folder], cache=cache_dir)
+    dates = [a.date for a in warm.articles]
+    assert all(d is e for d in dates for e in dates if d == e)
+    assert [a.text for a in warm.articles] == [a.text for a in cold.articles]
+    assert [a.date for a in warm.articles] == [a.date for a in cold.articles]
