@@ -31,6 +31,7 @@ __all__ = [
     "doc_data",
     "iter_bits",
     "posting_row",
+    "share_buffer",
 ]
 
 CHUNK_SHIFT = 12
@@ -113,6 +114,24 @@ class DocData:
         """Let `folded` be buffer[start:end] (its bytes, in a chunk buffer). One assignment,
         so a search in another thread never sees half of the change."""
         self._folded = (buffer, start, end)
+
+
+def share_buffer(docs: Sequence[DocData | None]) -> tuple[bytes, list[int]]:
+    """One chunk's buffer (see `InvertedIndex.chunk_buffer`) over `docs`, whose `folded`
+    become slices of it."""
+    parts = [d.folded if d is not None else b"" for d in docs]
+    starts: list[int] = []
+    position = 1
+    for part in parts:
+        starts.append(position)
+        position += len(part) + 2
+    starts.append(position)
+    buffer = b" " + b"\n ".join(parts)
+    del parts
+    for d, at, end in zip(docs, starts, starts[1:], strict=False):
+        if d is not None:
+            d.share(buffer, at, end - 2)
+    return buffer, starts
 
 
 _NONZERO = re.compile(rb"[^\x00]")
@@ -460,20 +479,7 @@ class InvertedIndex:
         cached = self._buffers.get(chunk)
         if cached is not None:
             return cached
-        docs = self.docs[chunk << CHUNK_SHIFT : (chunk + 1) << CHUNK_SHIFT]
-        parts = [d.folded if d is not None else b"" for d in docs]
-        starts: list[int] = []
-        position = 1
-        for part in parts:
-            starts.append(position)
-            position += len(part) + 2
-        starts.append(position)
-        buffer = b" " + b"\n ".join(parts)
-        del parts
-        for d, at, end in zip(docs, starts, starts[1:], strict=False):
-            if d is not None:
-                d.share(buffer, at, end - 2)
-        value = (buffer, starts)
+        value = share_buffer(self.docs[chunk << CHUNK_SHIFT : (chunk + 1) << CHUNK_SHIFT])
         self._buffers[chunk] = value
         return value
 

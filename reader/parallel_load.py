@@ -250,7 +250,7 @@ def build_index(articles: Sequence[Article]) -> SearchIndex:
 
 
 def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
-    from reader.index import CHUNK, InvertedIndex, doc_data, posting_row
+    from reader.index import CHUNK, InvertedIndex, doc_data, posting_row, share_buffer
 
     try:
         pool: ProcessPoolExecutor | None = _start(count)
@@ -259,6 +259,7 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
     docs: list[DocData | None] = []
     pieces: list[dict[bytes, dict[int, int]]] = [{} for _ in Field]
     pending: deque[tuple[int, list[tuple], Future[bytes] | None]] = deque()
+    buffers: dict[int, tuple[bytes, list[int]]] = {}
 
     def merge(chunk: int, rows: list[tuple], future: Future[bytes] | None) -> None:
         nonlocal pool
@@ -294,13 +295,15 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
             pending.append((chunk, rows, future))
+            if start + CHUNK < len(articles):  # complete: as InvertedIndex.add does, so the
+                buffers[chunk] = share_buffer(part)  # folded texts are held once, not twice
             while len(pending) > 2 * count:
                 merge(*pending.popleft())
         keys = [d.key for d in docs if d is not None]
         # The postings are filled in below: the index takes `pieces` as they are.
-        inverted = InvertedIndex.restored(docs, pieces, all(a <= b for a, b in pairwise(keys)))
-        for chunk in range(len(chunks) - 1):  # while the workers finish the last chunks
-            inverted.chunk_buffer(chunk)  # as InvertedIndex.add does for each complete chunk
+        inverted = InvertedIndex.restored(
+            docs, pieces, all(a <= b for a, b in pairwise(keys)), buffers
+        )
         while pending:
             merge(*pending.popleft())
     finally:
