@@ -115,7 +115,7 @@ def load_all(
 def _load_each(
     found: Sequence[FoundFile], previous: dict[Path, Article], cached: Snapshot | None
 ) -> Iterator[tuple[Article | None, list[Problem]]]:
-    for item, result in zip(found, _results(found, previous, cached), strict=True):
+    for item, result in _results(found, previous, cached):
         if isinstance(result, Problem):
             yield None, [result]
         elif result.encoding_uncertain:
@@ -127,33 +127,31 @@ def _load_each(
 
 def _results(
     found: Sequence[FoundFile], previous: dict[Path, Article], cached: Snapshot | None
-) -> Iterator[Article | Problem]:
-    """Each file's article or problem, in order. Files taken from `cached` or compared with
-    `previous` are done here; the others, when there are many and more than one CPU, are
-    loaded in worker processes meanwhile (see `reader.parallel_load`)."""
+) -> Iterator[tuple[FoundFile, Article | Problem]]:
+    """Each file with its article or problem: first those taken from `cached`, as they are
+    taken (a warm start lists articles at once), then the rest in the order of `found`.
+    Files compared with `previous` are read here; the others, when there are many and more
+    than one CPU, in worker processes (see `reader.parallel_load`)."""
     from reader import parallel_load
 
-    taken: dict[int, Article] = {}
-    fresh: list[FoundFile] = []
-    for i, item in enumerate(found):
+    rest: list[FoundFile] = []
+    for item in found:
         result = cached.take(item) if cached is not None else None
         if result is not None:
-            taken[i] = result
-        elif item.path not in previous:
-            fresh.append(item)
+            yield item, result
+        else:
+            rest.append(item)
+    fresh = [item for item in rest if item.path not in previous]
     if len(fresh) >= parallel_load.MIN_FILES and parallel_load.worker_count() > 1:
         loaded = parallel_load.load_files(fresh)
     else:
         loaded = map(load_file, fresh)
     try:
-        for i, item in enumerate(found):
-            result = taken.get(i)
-            if result is not None:
-                yield result
-            elif item.path in previous:
-                yield load_file(item, previous[item.path])
+        for item in rest:
+            if item.path in previous:
+                yield item, load_file(item, previous[item.path])
             else:
-                yield next(loaded)
+                yield item, next(loaded)
     finally:
         close = getattr(loaded, "close", None)
         if close is not None:
@@ -271,9 +269,10 @@ class Library:
         problems: Sequence[Problem] = (),
         paths: Sequence[Path] = (),
     ) -> Library:
-        """A library over already-loaded articles, sorted newest first."""
-        ordered = sorted(articles, key=Article.sort_key)
-        return cls(ordered, list(problems), list(paths))
+        """A library over already-loaded articles, sorted newest first; the problems by file
+        (whatever order the files were read in: a warm start reads cached ones first)."""
+        ordered = sorted(articles, key=lambda a: a.sort_key())  # a cached article saved its key
+        return cls(ordered, sorted(problems, key=lambda p: p.path), list(paths))
 
     def get(self, article_id: str) -> Article | None:
         """The article with this id, or None."""

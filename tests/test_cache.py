@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader import cache
+from reader import library as library_module
 from reader.article import (
     Article,
     Block,
@@ -314,3 +315,25 @@ def test_warm_articles_share_equal_dates_and_read_their_own_texts(
     assert all(d is e for d in dates for e in dates if d == e)
     assert [a.text for a in warm.articles] == [a.text for a in cold.articles]
     assert [a.date for a in warm.articles] == [a.date for a in cold.articles]
+
+
+def test_a_warm_start_lists_cached_articles_before_reading_any_file(
+    folder: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Library.load([folder], cache=True)
+    (folder / "00.txt").write_text("Bài mới\n\nNội dung.", "utf-8")  # first by name
+    reads: list[str] = []
+    read = library_module.load_file
+
+    def counting(found, previous=None):
+        reads.append(found.id)
+        return read(found, previous)
+
+    monkeypatch.setattr(library_module, "load_file", counting)
+    seen: list[int] = []  # files read when each article was listed
+    warm = Library.load([folder], cache=True, progress=lambda done, total: seen.append(len(reads)))
+    assert seen[:5] == [0, 0, 0, 0, 0]  # the five cached ones, before the new file is read
+    assert reads == ["00.txt"]
+    assert len(warm.articles) == 6
+    # The problems are in the same order whatever was cached.
+    assert warm.problems == Library.load([folder]).problems
