@@ -195,8 +195,9 @@ _TASK = load_batch  # what workers run (a test swaps in one that crashes)
 
 
 def load_files(found: Sequence[FoundFile], workers: int | None = None) -> Iterator[Result]:
-    """Load `found` (none of them already loaded) in worker processes: yields each file's
-    Article or Problem in the order of `found`, as soon as its batch is back."""
+    """Load `found` (none of them already loaded) in worker processes, the first batch in
+    this one: yields each file's Article or Problem in the order of `found`, as soon as its
+    batch is back."""
     from reader.library import load_file
 
     batches = [found[i : i + BATCH] for i in range(0, len(found), BATCH)]
@@ -206,23 +207,28 @@ def load_files(found: Sequence[FoundFile], workers: int | None = None) -> Iterat
     except Exception:  # no processes here (a sandbox, no /dev/shm …): load serially
         pool = None
     pending: deque[Future[bytes]] = deque()
+    ahead = 1  # the next batch to hand to a worker: the first is loaded here meanwhile,
+    # so the first articles come while the workers start (a tenth of a second or more)
     try:
         for number, batch in enumerate(batches):
             if pool is not None:
                 try:
-                    while len(pending) < _AHEAD * count and number + len(pending) < len(batches):
-                        pending.append(pool.submit(_TASK, batches[number + len(pending)]))
-                    rows = marshal.loads(pending.popleft().result())
-                    if len(rows) != len(batch):
-                        raise ValueError("a worker lost files")
+                    while len(pending) < _AHEAD * count and ahead < len(batches):
+                        pending.append(pool.submit(_TASK, batches[ahead]))
+                        ahead += 1
+                    if number > 0:
+                        rows = marshal.loads(pending.popleft().result())
+                        if len(rows) != len(batch):
+                            raise ValueError("a worker lost files")
                 except Exception:  # a worker died or failed: the rest is loaded here
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
                     pending.clear()
                 else:
-                    for item, row in zip(batch, rows, strict=True):
-                        yield unpack(row, item)
-                    continue
+                    if number > 0:
+                        for item, row in zip(batch, rows, strict=True):
+                            yield unpack(row, item)
+                        continue
             for item in batch:
                 yield load_file(item)
     finally:

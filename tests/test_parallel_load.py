@@ -232,3 +232,19 @@ def test_parallel_index_out_of_order_and_with_a_repeated_id(many, parallel) -> N
     repeated = [*many[:5000], many[0]]
     got, want = parallel_load.build_index(repeated), SearchIndex(repeated)
     assert _postings(got) == _postings(want) and _docs(got) == _docs(want)
+
+
+def test_the_first_batch_is_loaded_here_while_the_workers_start(
+    folder, parallel, monkeypatch
+) -> None:
+    found, _ = scan([folder])
+    here: list[FoundFile] = []
+
+    def counting(item: FoundFile, previous: Article | None = None):
+        here.append(item)
+        return load_file(item, previous)
+
+    monkeypatch.setattr("reader.library.load_file", counting)
+    results = list(parallel_load.load_files(found, workers=2))
+    assert results == [load_file(f) for f in found]
+    assert here == found[: parallel_load.BATCH]  # the rest came from the workers

@@ -228,7 +228,7 @@ class ReaderApp(App[None]):
                 problems.extend(issues)
                 now = time.perf_counter()
                 if previous is None and now >= next_post:
-                    rows = [Row(a) for a in sorted(articles, key=Article.sort_key)]
+                    rows = [Row(a) for a in sorted(articles, key=lambda a: a.sort_key())]
                     self.post_message(LoadProgress(done, len(found), rows))
                     # Sorting a growing list holds the GIL the UI needs: post at most a fifth
                     # of the time, so keys stay answered while 100,000 files load.
