@@ -330,21 +330,23 @@ def read(path: Path, roots: Sequence[Path]) -> Snapshot | None:
 
 @contextlib.contextmanager
 def no_gc() -> Iterator[None]:
-    """Pause the cyclic collector: restoring makes millions of objects and no cycles, and
-    the collector would rescan the growing heap over and over (most of the time at 100k).
+    """Pause the cyclic collector: loading and indexing make millions of objects and the
+    collector would rescan the growing heap over and over (most of the time at 100k).
 
-    The objects made meanwhile are then moved to the oldest generation at once (freeze and
-    unfreeze do that without looking at them): left in the youngest, the first collection
-    after the pause would scan them all, then the middle one again (a third of a second
-    each at 100,000 articles)."""
+    Unless something was frozen already (`gc.freeze`, which the TUI does once its library
+    is loaded: that must stay), the objects made meanwhile are then moved to the oldest
+    generation at once (freeze and unfreeze do that without looking at them): left in the
+    youngest, the first collection after the pause would scan them all, then the middle
+    one again (a third of a second each at 100,000 articles)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if collecting:
-            gc.freeze()
-            gc.unfreeze()
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

@@ -21,7 +21,6 @@ those that can still reach the top `limit` are verified with a regex on their fo
 
 from __future__ import annotations
 
-import gc
 import heapq
 import re
 import threading
@@ -205,7 +204,6 @@ class SearchIndex:
         new._index = index
         new._planner = Planner(index, load_glossary())
         index.prepare()
-        _settle(len(index))
         return new
 
     @property
@@ -224,13 +222,11 @@ class SearchIndex:
     def add(self, articles: Iterable[Article]) -> None:
         """Index (or re-index, by id) these articles. Safe to call from a loader thread
         while another thread searches (each article is added under the index lock)."""
+        from reader.cache import no_gc
+
         lock = self._lock
-        # Indexing makes millions of small objects and no cycles: the cyclic collector
-        # would only rescan the growing heap over and over (a fifth of the build time).
-        collecting = gc.isenabled()
-        gc.disable()
         added = 0
-        try:
+        with no_gc():  # millions of small objects: see no_gc
             for article in articles:
                 with lock:
                     self._index.add(article)
@@ -239,10 +235,6 @@ class SearchIndex:
                 self._index.flush()
                 if added:
                     self._index.prepare()
-        finally:
-            if collecting:
-                gc.enable()
-        _settle(added)  # a build, not a reload of a few changed files
 
     def remove(self, article_id: str) -> bool:
         """Drop the article with this id; return whether it was indexed."""
@@ -884,22 +876,6 @@ class SearchIndex:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-#: From this many documents indexed at once, their objects are moved out of the cyclic
-#: collector's way.
-_SETTLE_AT = 2000
-
-
-def _settle(documents: int) -> None:
-    """Once an index is large, freeze what is alive (`gc.freeze`): the articles and their
-    index data are millions of objects without cycles, and the full collection that loading
-    them triggers soon after (about half a second at 100,000 articles, again whenever enough
-    new objects pile up) would otherwise land on a keystroke. Only objects made later are
-    scanned from then on."""
-    if documents >= _SETTLE_AT:
-        gc.freeze()
-
-
 
 def _bits_of(slots: Iterable[int]) -> int:
     """A bitset of these slots."""

@@ -614,22 +614,6 @@ def test_newest_first_from_a_slot() -> None:
         assert list(ix.newest_first_from(ix.alive, at)) == every[every.index(at) :]
 
 
-def test_a_large_index_is_frozen_out_of_the_cyclic_collector(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import gc
-
-    monkeypatch.setattr(search, "_SETTLE_AT", 3)
-    before = gc.get_freeze_count()
-    try:
-        SearchIndex([make(f"g{i}", "Tin", "Tân Sơn Hòa.") for i in range(2)])
-        assert gc.get_freeze_count() == before
-        SearchIndex([make(f"g{i}", "Tin", "Tân Sơn Hòa.") for i in range(3)])
-        assert gc.get_freeze_count() > before
-    finally:
-        gc.unfreeze()
-
-
 def test_a_remembered_lead_phrase_keeps_the_documents_the_title_took() -> None:
     # "long xuyen" takes x by its title, so its lead is not verified for that phrase; what
     # is remembered of the lead must still let "long xuyen mo" find x there.
