@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -166,9 +167,23 @@ def pack_blocks(blocks: list[Block]) -> bytes:
 class CompactMetadata(Metadata):
     """Metadata whose blocks are kept as offsets, not copies of paragraphs: `blocks` cuts them
     from the article's text each time it is read (12 bytes a block at rest, where a copy of
-    the text cost twice the article). Made by `compact` and by `reader.cache`."""
+    the text cost twice the article). Made by `compact` and by `reader.cache`.
 
-    __slots__ = ("_article", "_spans")
+    Its article is held by a weak reference: the article holds its metadata, and a cycle
+    would outlive the article once the TUI has frozen its library out of the collector."""
+
+    __slots__ = ("_owner", "_spans")
+
+    @property
+    def _article(self) -> Article:
+        article = self._owner()
+        if article is None:
+            raise ReferenceError("the article of these blocks is gone")
+        return article
+
+    @_article.setter
+    def _article(self, article: Article) -> None:
+        self._owner = weakref.ref(article)
 
     def _get_blocks(self) -> list[Block]:
         spans = memoryview(self._spans).cast("I")
@@ -228,7 +243,7 @@ class PackedArticle(Article):
     texts stay decoded): one byte a character (`reader.narrow`) when the charmap holds all
     of it, else UTF-8; a str of Vietnamese takes two. Made by `compact`."""
 
-    __slots__ = ("_narrow", "_raw")
+    __slots__ = ("__weakref__", "_narrow", "_raw")
 
     def _get_text(self) -> str:
         return _decoded(self._raw, self._narrow)

@@ -112,10 +112,13 @@ class CachedArticle(Article):
     """An Article read from the cache: its text is decoded on first use, its sort key is the
     saved one."""
 
-    __slots__ = ("_key", "_slot", "_source")
+    __slots__ = ("__weakref__", "_key", "_slot", "_source")
 
     def sort_key(self) -> tuple:
-        return self._key
+        try:
+            return self._key
+        except AttributeError:  # a copy made with dataclasses.replace
+            return Article.sort_key(self)
 
     def _get_text(self) -> str:
         try:
