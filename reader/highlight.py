@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reader.article import Article, BlockKind
+from reader.article import Article, BlockKind, block_spans
 from reader.bytefold import decode_exact, encode_lower, exact_bytes, fold_encoded
 from reader.expand import tone_variants
 from reader.glossary import load_glossary
@@ -177,15 +177,12 @@ def _snippet_block(article: Article, offset: int | None) -> tuple[int, int] | No
     """The lead, body or caption block holding `offset` (None: the first such block; the
     whole text when there is none), or None when no such block holds it."""
     found = False
-    for block in article.blocks:
-        if block.kind not in _SNIPPET_KINDS:
+    for kind, start, end in block_spans(article.meta):  # no blocks cut from the text
+        if kind not in _SNIPPET_KINDS:
             continue
         found = True
-        start = block.start
-        if offset is None:
-            return start, start + len(block.text)
-        if start <= offset < start + len(block.text):
-            return start, start + len(block.text)
+        if offset is None or start <= offset < end:
+            return start, end
     if found or (offset is not None and not 0 <= offset < len(article.text)):
         return None
     return 0, len(article.text)

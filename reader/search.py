@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
-from reader.article import Article, BlockKind
+from reader.article import Article, BlockKind, block_spans
 from reader.bytefold import encode_lower, exact_bytes, fold_bytes
 from reader.glossary import load_glossary
 from reader.highlight import Span, match_spans, snippet_around
@@ -146,6 +146,8 @@ _LAZY_CHECKS = 1000
 #: Typo windows are a best-effort "did you mean": at most this many documents are verified
 #: for them per search (newest first), and they never trigger a full scan.
 _TYPO_CHECKS = 600
+#: Documents whose typo windows a typo pattern remembers, at most.
+_SEEN_AT_MOST = 50_000
 #: Below this many candidates a phrase is looked for document by document.
 _PER_DOCUMENT_SCAN = 1500
 #: Above this share of all documents, a phrase is looked for in whole chunk buffers.
@@ -538,6 +540,8 @@ class SearchIndex:
         if slot in seen:
             return seen[slot]
         where = self._typo_field_of(pattern, doc)
+        if len(seen) >= _SEEN_AT_MOST:  # bounded: the pattern may live as long as the index
+            seen.clear()
         seen[slot] = where
         return where
 
@@ -1070,7 +1074,7 @@ def _proximity(pattern: Pattern | None, doc: DocData, where: MatchField) -> int:
 
 
 def _body_start(article: Article) -> int:
-    for block in article.blocks:
-        if block.kind in (BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION):
-            return block.start
+    for kind, start, _ in block_spans(article.meta):  # no blocks cut from the text
+        if kind in (BlockKind.LEAD, BlockKind.BODY, BlockKind.CAPTION):
+            return start
     return 0
