@@ -84,7 +84,8 @@ class DocData:
         meta: bytes,  # folded "author | section | date"
         lead: tuple[int, int],  # the lead paragraph's offsets in `folded`
         key: tuple,  # article.sort_key()
-        exact: bytes,  # lower-cased, marks kept (private charmap), punctuation blanked
+        exact: bytes | None,  # lower-cased, marks kept, punctuation blanked; None: derive it
+        # from the article's narrow text
     ) -> None:
         self.article = article
         self._folded: bytes | tuple[bytes, int, int] = folded
@@ -94,7 +95,12 @@ class DocData:
         self.lead = lead
         self.key = key
         raw = article.narrow if isinstance(article, PackedArticle) else None
-        self._exact = None if raw is not None and narrow.exact(raw) == exact else exact
+        if exact is None:
+            if raw is None:
+                raise ValueError("exact bytes are needed for an article kept in UTF-8")
+            self._exact = None
+        else:
+            self._exact = None if raw is not None and narrow.exact(raw) == exact else exact
 
     @property
     def exact(self) -> bytes:
@@ -165,6 +171,7 @@ def doc_data(article: Article) -> DocData:
     """What the index keeps about `article`."""
     encoded = lower_encoded(article)
     title_encoded = encode_lower(article.title)
+    narrow_text = isinstance(article, PackedArticle) and article.narrow is not None
     return DocData(
         article=article,
         folded=fold_encoded(encoded),
@@ -173,7 +180,7 @@ def doc_data(article: Article) -> DocData:
         meta=fold_bytes(meta_text(article)),
         lead=_lead_range(article),
         key=article.sort_key(),
-        exact=exact_bytes(encoded),
+        exact=None if narrow_text else exact_bytes(encoded),  # derived when read, not here
     )
 
 

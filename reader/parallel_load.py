@@ -264,10 +264,10 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
         pool = None
     docs: list[DocData | None] = []
     pieces: list[dict[bytes, dict[int, int]]] = [{} for _ in Field]
-    pending: deque[tuple[int, list[tuple], Future[bytes] | None]] = deque()
+    pending: deque[tuple[int, list[DocData], Future[bytes] | None]] = deque()
     buffers: dict[int, tuple[bytes, list[int]]] = {}
 
-    def merge(chunk: int, rows: list[tuple], future: Future[bytes] | None) -> None:
+    def merge(chunk: int, part: list[DocData], future: Future[bytes] | None) -> None:
         nonlocal pool
         postings = None
         if future is not None:
@@ -278,7 +278,7 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
         if postings is None:
-            postings = chunk_postings(rows)
+            postings = chunk_postings([posting_row(d) for d in part])
         for field, tokens in zip(pieces, postings, strict=True):
             for token, bits in tokens.items():
                 entry = field.get(token)
@@ -292,15 +292,14 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
         for chunk, start in enumerate(chunks):
             part = [doc_data(a) for a in articles[start : start + CHUNK]]
             docs.extend(part)
-            rows = [posting_row(d) for d in part]
             future = None
             if pool is not None:
-                try:
-                    future = pool.submit(_POSTINGS, rows)
+                try:  # (the rows are not kept: they would hold the folded texts twice)
+                    future = pool.submit(_POSTINGS, [posting_row(d) for d in part])
                 except Exception:  # a broken pool: the postings are made here
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
-            pending.append((chunk, rows, future))
+            pending.append((chunk, part, future))
             if start + CHUNK < len(articles):  # complete: as InvertedIndex.add does, so the
                 buffers[chunk] = share_buffer(part)  # folded texts are held once, not twice
             while len(pending) > 2 * count:

@@ -248,3 +248,14 @@ def test_the_first_batch_is_loaded_here_while_the_workers_start(
     results = list(parallel_load.load_files(found, workers=2))
     assert results == [load_file(f) for f in found]
     assert here == found[: parallel_load.BATCH]  # the rest came from the workers
+
+
+def test_the_parallel_index_is_made_by_the_workers(many, parallel, monkeypatch) -> None:
+    want = SearchIndex(many)
+
+    def not_here(rows):
+        raise AssertionError("postings made in this process, not by a worker")
+
+    monkeypatch.setattr(parallel_load, "chunk_postings", not_here)  # workers import their own
+    got = parallel_load.build_index(many)
+    assert _postings(got) == _postings(want)
