@@ -238,3 +238,14 @@ def test_hostile_tree_all_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     }
     assert all(p.skipped for p in problems)
     assert never_open == []
+
+
+def test_first_articles_reads_the_first_readable_files_found(tmp_path: Path) -> None:
+    from reader.library import first_articles
+
+    (tmp_path / "a.txt").write_bytes(b"")  # empty: passed over
+    for name in ("b", "c", "d"):
+        (tmp_path / f"{name}.txt").write_text(f"Tin {name}\n\nNội dung {name}.", "utf-8")
+    assert [a.id for a in first_articles([tmp_path], 2)] == ["b.txt", "c.txt"]
+    assert [a.title for a in first_articles([tmp_path], 10)] == ["Tin b", "Tin c", "Tin d"]
+    assert first_articles([tmp_path], 0) == []

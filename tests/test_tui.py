@@ -269,3 +269,31 @@ async def test_filter_counts_every_match_and_lists_more_at_the_end(tmp_path):
         await settle(pilot)
         assert len(app.article_list.rows) == min(700, 4 * SEARCH_LIMIT)
         assert app.article_list.cursor == SEARCH_LIMIT - 1  # still on the same hit
+
+
+async def test_the_first_files_are_listed_while_the_folder_is_still_scanned(monkeypatch):
+    import threading
+
+    from reader.ui import app as app_module
+
+    scanned = threading.Event()
+    scan = app_module.scan
+
+    def slow_scan(paths):
+        scanned.wait(10)  # a huge folder: the scan has not finished yet
+        return scan(paths)
+
+    monkeypatch.setattr(app_module, "scan", slow_scan)
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if app.article_list.rows:
+                break
+        assert app.loading and not scanned.is_set()
+        assert listed(app) == ["001", "004", "000", "002", "003"]  # newest first already
+        assert app.article_view.article is app.article_list.current  # and it can be read
+        scanned.set()
+        await ready(pilot)
+        assert listed(app) == ["001", "004", "000", "002", "003"]
+        assert app.article_view.article is app.article_list.current
