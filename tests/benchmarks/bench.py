@@ -546,6 +546,26 @@ def _wait_still(pane: TmuxPane, still: float, timeout: float) -> bool:
     return False
 
 
+def _cache_written(cache_home: Path) -> bool:
+    """Whether the reader's persistent cache under `cache_home` is written (and no write is
+    under way): a cold start writes it once loaded, which competes with the keys typed."""
+    folder = cache_home / "reader"
+    names = [p.name for p in folder.glob("*")] if folder.is_dir() else []
+    return any(n.endswith(".cache") and not n.startswith(".tmp-") for n in names) and not any(
+        n.startswith(".tmp-") for n in names
+    )
+
+
+def _wait_cache(cache_home: Path, timeout: float = 300) -> bool:
+    """Until `_cache_written`; False on timeout."""
+    end = time.perf_counter() + timeout
+    while not _cache_written(cache_home):
+        if time.perf_counter() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def measure_tui_tmux(
     corpus: Path, queries: Sequence[str], work: Path, counts: dict[str, int]
 ) -> Latency:
@@ -553,7 +573,8 @@ def measure_tui_tmux(
 
     A keystroke counts once the bar shows the prefix and the counter the match count the
     library gives for it (`counts`: `Library.search(...).total`). As for fzf, keystrokes that
-    leave the counter unchanged are left out.
+    leave the counter unchanged are left out. Typing starts once the first start's cache is
+    written (keys typed meanwhile are the start-up measurement's).
     """
 
     def count(prefix: str) -> int | None:  # the TUI searches the stripped query
@@ -568,7 +589,8 @@ def measure_tui_tmux(
     if not tui_available() or not os.path.exists(exe):
         return latency
     command = f"{shlex.quote(exe)} {shlex.quote(str(corpus))}"
-    pane = TmuxPane(command, env=child_env(work / "xdg-tmux"))
+    cache_home = work / "xdg-tmux"
+    pane = TmuxPane(command, env=child_env(cache_home))
     try:
         # Drawn (keys sent before the app is mounted get lost), then loaded and indexed: a
         # probe query gets a counter (the bar says "indexing…" until then).
@@ -585,6 +607,9 @@ def measure_tui_tmux(
         )
         if not probe:
             latency.note = "no filter counter after loading"
+            return latency
+        if not _wait_cache(cache_home):
+            latency.note = "the cache was not written"
             return latency
         failures = 0
         for query in queries:
@@ -650,20 +675,22 @@ def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Lat
     For each: seconds from launch to the first frame and to the first article row in the
     list. During the cold load, letters are typed into the filter ("/", then LOAD_KEYS, then
     BackSpaces down to one letter, over and over) and each key is timed until the bar shows
-    it, until the load is over (the bar's counter says "indexing…" until then).
+    it, until the load is over: indexed (the bar's counter says "indexing…" until then) and
+    the cache written.
     """
     cold, warm, keys = Startup(), Startup(), Latency()
     exe = shutil.which("reader") or str(Path(sys.executable).with_name("reader"))
     if not tui_available() or not os.path.exists(exe):
         return cold, warm, keys
     command = f"{shlex.quote(exe)} {shlex.quote(str(corpus))}"
-    env = child_env(work / "xdg-startup")
+    cache_home = work / "xdg-startup"
+    env = child_env(cache_home)
 
     def listed(lines: list[str]) -> bool:
         return any(_LIST_ROW.search(line[: PANE_SIZE[0] // 2]) for line in lines[1:])
 
     def loaded(lines: list[str]) -> bool:  # the counter shows N/M only once indexed
-        return _tui_state(lines) is not None
+        return _tui_state(lines) is not None and _cache_written(cache_home)
 
     for result in (cold, warm):
         start = time.perf_counter()
@@ -679,7 +706,7 @@ def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Lat
                 pane.type("/")
                 pane.wait(_bar_row, interval=0.01)
                 pane.type("a")
-                pane.wait(loaded, timeout=1800, interval=0.05)  # the cache is written once
+                pane.wait(loaded, timeout=1800, interval=0.05)
         finally:
             pane.close()
     return cold, warm, keys
