@@ -74,6 +74,12 @@ def worker_count() -> int:
 # -- the wire format (the only place that knows the model's fields) ---------------------------
 
 
+#: The metadata's fields, shipped in this order (its blocks go as offsets or texts).
+_META = tuple(name for name in Metadata.__slots__ if name != "blocks")
+#: The article's own fields, shipped in this order (its text goes as stored bytes).
+_OWN = ("encoding", "encoding_uncertain", "size", "mtime", "mtime_ns")
+
+
 def pack(result: Result) -> tuple:
     """`result` as a tuple of marshal-able values; `unpack` rebuilds it.
 
@@ -92,71 +98,26 @@ def pack(result: Result) -> tuple:
     else:
         spans = pack_blocks(meta.blocks)
         texts = [block.text for block in meta.blocks]
+    fields = [getattr(meta, name) for name in _META]
     d = meta.date
-    return (
-        1,
-        raw,
-        narrow,
-        result.encoding,
-        result.encoding_uncertain,
-        result.size,
-        result.mtime,
-        result.mtime_ns,
-        meta.title,
-        meta.title_derived,
-        (d.year, d.month, d.day) if d is not None else None,
-        meta.time,
-        meta.author,
-        meta.section,
-        meta.views,
-        meta.captions,
-        meta.words,
-        meta.credits,
-        spans,
-        texts,
-    )
+    fields[_META.index("date")] = (d.year, d.month, d.day) if d is not None else None
+    own = tuple(getattr(result, name) for name in _OWN)
+    return (1, raw, narrow, own, tuple(fields), spans, texts)
 
 
 def unpack(row: tuple, found: FoundFile) -> Result:
     """The Article or Problem that `pack` made `row` from, for the file `found`."""
     if row[0] == 0:
         return Problem(row[1], row[2], row[3])
-    (
-        _,
-        raw,
-        narrow,
-        encoding,
-        uncertain,
-        size,
-        mtime,
-        mtime_ns,
-        title,
-        title_derived,
-        date,
-        time,
-        author,
-        section,
-        views,
-        captions,
-        words,
-        credits,
-        spans,
-        texts,
-    ) = row
+    _, raw, narrow, own, fields, spans, texts = row
     article = PackedArticle.__new__(PackedArticle)
     meta = Metadata.__new__(Metadata) if texts is not None else CompactMetadata.__new__(
         CompactMetadata
     )
-    meta.title = title
-    meta.title_derived = title_derived
-    meta.date = ArticleDate(*date) if date is not None else None
-    meta.time = time
-    meta.author = author
-    meta.section = section
-    meta.views = views
-    meta.captions = captions
-    meta.words = words
-    meta.credits = credits
+    for name, value in zip(_META, fields, strict=True):
+        setattr(meta, name, value)
+    if meta.date is not None:
+        meta.date = ArticleDate(*meta.date)
     if isinstance(meta, CompactMetadata):
         meta._spans = spans
         meta._article = article
@@ -171,11 +132,8 @@ def unpack(row: tuple, found: FoundFile) -> Result:
     article.meta = meta
     article._raw = raw
     article._narrow = narrow
-    article.encoding = encoding
-    article.encoding_uncertain = uncertain
-    article.size = size
-    article.mtime = mtime
-    article.mtime_ns = mtime_ns
+    for name, value in zip(_OWN, own, strict=True):
+        setattr(article, name, value)
     return article
 
 
