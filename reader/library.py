@@ -268,7 +268,7 @@ class Library:
             return False
         if self._cache_current:
             return True
-        from reader.cache import write
+        from reader.cache import no_gc, write
 
         index = self.index
         inverted = index.inverted
@@ -276,7 +276,10 @@ class Library:
             from reader.search import SearchIndex
 
             index = SearchIndex(self.articles)
-        self._cache_current = write(self._cache_path, self.paths, index)
+        # Writing makes a few million short-lived objects: left to the collector, its full
+        # collections of them held the GIL 140-180 ms at a time while keys were typed.
+        with no_gc():
+            self._cache_current = write(self._cache_path, self.paths, index)
         return self._cache_current
 
     @classmethod
