@@ -195,30 +195,37 @@ def posting_row(doc: DocData) -> tuple:
 
 def chunk_postings(rows: Sequence[tuple]) -> list[dict[bytes, int]]:
     """Per field, token -> bits of the documents of one chunk that hold it (bit i: rows[i],
-    a `posting_row`): the postings `InvertedIndex.add` makes one document at a time (the
-    two must agree: tests/test_parallel_load.py compares them)."""
+    a `posting_row`): what `InvertedIndex.add` makes one document at a time (both `_post`)."""
     local: list[dict[bytes, bytearray]] = [{} for _ in _FIELDS]
-    add = InvertedIndex._add_tokens
-    for offset, (folded, meta, title, lead, author, date) in enumerate(rows):
-        byte, mask = offset >> 3, 1 << (offset & 7)
-        meta_tokens = set(meta.split())
-        add(local[Field.ALL], set(folded.split()), byte, mask)
-        add(local[Field.ALL], meta_tokens, byte, mask)
-        add(local[Field.META], meta_tokens, byte, mask)
-        title_tokens = title.split()
-        add(local[Field.TITLE], set(title_tokens), byte, mask)
-        if title_tokens:
-            add(local[Field.FIRST], (title_tokens[0],), byte, mask)
-        add(local[Field.LEAD], set(folded[lead[0] : lead[1]].split()), byte, mask)
-        if author:
-            add(local[Field.AUTHOR], set(author.split()), byte, mask)
-        if date is not None:
-            year, month, day = date
-            dates = [b"m%d" % month, b"d%d" % day]
-            if year is not None:
-                dates.append(b"y%d" % year)
-            add(local[Field.DATE], dates, byte, mask)
+    for offset, row in enumerate(rows):
+        _post(local, row, offset >> 3, 1 << (offset & 7))
     return [{t: int.from_bytes(row, "little") for t, row in f.items()} for f in local]
+
+
+def _post(local: list[dict[bytes, bytearray]], row: tuple, byte: int, mask: int) -> None:
+    """Set one document's bit (`byte`, `mask`) in the postings of every field for the tokens
+    of `row` (a `posting_row`): the hot loop of indexing, about 200 distinct syllables an
+    article, setting bits in place in one bytearray per token and chunk (an int would be
+    rebuilt each time)."""
+    folded, meta, title, lead, author, date = row
+    add = InvertedIndex._add_tokens
+    meta_tokens = set(meta.split())
+    add(local[Field.ALL], set(folded.split()), byte, mask)
+    add(local[Field.ALL], meta_tokens, byte, mask)
+    add(local[Field.META], meta_tokens, byte, mask)
+    title_tokens = title.split()
+    add(local[Field.TITLE], set(title_tokens), byte, mask)
+    if title_tokens:
+        add(local[Field.FIRST], (title_tokens[0],), byte, mask)
+    add(local[Field.LEAD], set(folded[lead[0] : lead[1]].split()), byte, mask)
+    if author:
+        add(local[Field.AUTHOR], set(author.split()), byte, mask)
+    if date is not None:
+        year, month, day = date
+        dates = [b"m%d" % month, b"d%d" % day]
+        if year is not None:
+            dates.append(b"y%d" % year)
+        add(local[Field.DATE], dates, byte, mask)
 
 
 def meta_text(article: Article) -> str:
@@ -304,39 +311,12 @@ class InvertedIndex:
                 self.chunk_buffer(self._local_chunk)  # complete: build its buffer now
             self._local_chunk = chunk
         doc = doc_data(article)
-        folded, title, meta, lead, key = doc.folded, doc.title, doc.meta, doc.lead, doc.key
+        key = doc.key
         self.docs.append(doc)
         self.slot_of[article.id] = slot
         self._buffers.pop(chunk, None)
-        local = self._local
-        # The hot loop of indexing (about 200 distinct syllables per article), inlined: bits
-        # are set in place in one bytearray per token and chunk (an int would be rebuilt).
         offset = slot & (CHUNK - 1)
-        byte, mask = offset >> 3, 1 << (offset & 7)
-        postings = local[Field.ALL]
-        get = postings.get
-        for token in set(folded.split()):
-            row = get(token)
-            if row is None:
-                postings[token] = row = bytearray(_CHUNK_BYTES)
-            row[byte] |= mask
-        meta_tokens = set(meta.split())
-        add = self._add_tokens
-        add(postings, meta_tokens, byte, mask)
-        add(local[Field.META], meta_tokens, byte, mask)
-        title_tokens = title.split()
-        add(local[Field.TITLE], set(title_tokens), byte, mask)
-        if title_tokens:
-            add(local[Field.FIRST], (title_tokens[0],), byte, mask)
-        add(local[Field.LEAD], set(folded[lead[0] : lead[1]].split()), byte, mask)
-        if article.author:
-            add(local[Field.AUTHOR], set(fold_bytes(article.author).split()), byte, mask)
-        if article.date is not None:
-            d = article.date
-            dates = [b"m%d" % d.month, b"d%d" % d.day]
-            if d.year is not None:
-                dates.append(b"y%d" % d.year)
-            add(local[Field.DATE], dates, byte, mask)
+        _post(self._local, posting_row(doc), offset >> 3, 1 << (offset & 7))
         self._local_alive |= 1 << offset
         if self._last_key is not None and key < self._last_key:
             self._in_order = False
