@@ -104,9 +104,7 @@ def _canonical_syllable(match: re.Match[str]) -> str:
     first_parts = unicodedata.normalize("NFD", first)
     if any(c in _TONE_MARKS for c in first_parts):
         return word
-    new_last = unicodedata.normalize(
-        "NFC", "".join(c for c in last_parts if c not in _TONE_MARKS)
-    )
+    new_last = unicodedata.normalize("NFC", "".join(c for c in last_parts if c not in _TONE_MARKS))
     new_first = unicodedata.normalize("NFC", first_parts + tone[0])
     if len(new_first) != 1 or len(new_last) != 1:
         return word

@@ -86,17 +86,19 @@ def load_file(found: FoundFile, previous: Article | None = None) -> Article | Pr
         decoded = decode_bytes(data)
     except DecodeError as exc:
         return Problem(found.display, str(exc))
-    return compact(Article(  # blocks kept as offsets into the text, not copies
-        id=found.id,
-        path=found.path,
-        text=decoded.text,
-        meta=parse(decoded.text),
-        encoding=decoded.encoding,
-        encoding_uncertain=decoded.uncertain,
-        size=stat.st_size,
-        mtime=stat.st_mtime,
-        mtime_ns=stat.st_mtime_ns,
-    ))
+    return compact(
+        Article(  # blocks kept as offsets into the text, not copies
+            id=found.id,
+            path=found.path,
+            text=decoded.text,
+            meta=parse(decoded.text),
+            encoding=decoded.encoding,
+            encoding_uncertain=decoded.uncertain,
+            size=stat.st_size,
+            mtime=stat.st_mtime,
+            mtime_ns=stat.st_mtime_ns,
+        )
+    )
 
 
 def open_cache(

@@ -111,8 +111,10 @@ def unpack(row: tuple, found: FoundFile) -> Result:
         return Problem(row[1], row[2], row[3])
     _, raw, narrow, own, fields, spans, texts = row
     article = PackedArticle.__new__(PackedArticle)
-    meta = Metadata.__new__(Metadata) if texts is not None else CompactMetadata.__new__(
-        CompactMetadata
+    meta = (
+        Metadata.__new__(Metadata)
+        if texts is not None
+        else CompactMetadata.__new__(CompactMetadata)
     )
     for name, value in zip(_META, fields, strict=True):
         setattr(meta, name, value)

@@ -881,6 +881,7 @@ class SearchIndex:
 
 # -- helpers ------------------------------------------------------------------------------------
 
+
 def _bits_of(slots: Iterable[int]) -> int:
     """A bitset of these slots."""
     found = bytearray()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 
@@ -297,3 +298,20 @@ async def test_the_first_files_are_listed_while_the_folder_is_still_scanned(monk
         await ready(pilot)
         assert listed(app) == ["001", "004", "000", "002", "003"]
         assert app.article_view.article is app.article_list.current
+
+
+async def test_a_message_that_arrives_while_quitting_is_dropped_not_a_crash():
+    # A reload the file watcher started can finish while the app shuts down; its messages
+    # then reach an app whose widgets are gone. Quitting must stay clean.
+    app = ReaderApp([ARTICLES])
+    close_all = app._close_all
+
+    async def close_then_message() -> None:
+        await close_all()
+        app.post_message(ArticleView.MatchMoved(0, 1))
+        await asyncio.sleep(0.05)
+
+    app._close_all = close_then_message  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+    assert app.return_code in (None, 0)

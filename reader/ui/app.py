@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import DescendantFocus, Key, Resize
+from textual.events import DescendantFocus, Event, Key, Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -137,6 +137,16 @@ class ReaderApp(App[None]):
         self._library_rows: list[Row] = []
 
     # --- layout -----------------------------------------------------------------------
+
+    def check_message_enabled(self, message: Message) -> bool:
+        """Drop widgets' messages once shutdown has begun: the widgets they route to are gone.
+
+        A reload the file watcher started can finish while the app quits; its messages would
+        otherwise reach handlers that query removed widgets. Events still flow.
+        """
+        if not self.is_running and not isinstance(message, Event):
+            return False
+        return super().check_message_enabled(message)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -712,9 +712,7 @@ def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Lat
     return cold, warm, keys
 
 
-def _keys_while_loading(
-    pane: TmuxPane, loaded: Callable[[list[str]], bool], keys: Latency
-) -> None:
+def _keys_while_loading(pane: TmuxPane, loaded: Callable[[list[str]], bool], keys: Latency) -> None:
     """Type into the filter until the load ends, timing each key until it shows."""
     pane.type("/")
     if pane.wait(_bar_row, interval=0.005) is None:
