@@ -315,3 +315,41 @@ async def test_a_message_that_arrives_while_quitting_is_dropped_not_a_crash():
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
     assert app.return_code in (None, 0)
+
+
+async def test_the_palette_says_it_is_still_loading_rather_than_no_matches(monkeypatch):
+    import threading
+
+    from textual.command import CommandPalette
+
+    from reader.ui import app as app_module
+    from reader.ui.commands import STILL_LOADING
+
+    scanned = threading.Event()
+    scan = app_module.scan
+
+    def slow_scan(paths):
+        scanned.wait(10)
+        return scan(paths)
+
+    monkeypatch.setattr(app_module, "scan", slow_scan)
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"hdnd")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if STILL_LOADING[:40] in screen_text(app):
+                break
+        text = screen_text(app)
+        assert app.loading and STILL_LOADING[:40] in text and "No matches" not in text
+        while isinstance(app.screen, CommandPalette):
+            await pilot.press("escape")
+        scanned.set()
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"duc xuan")
+        await pilot.pause(0.5)
+        await pilot.press("enter")  # the titles are searched now: the hit opens
+        await pilot.pause()
+        assert app.article_view.article.id.startswith("002")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
 PALETTE_HITS = 30
+STILL_LOADING = "Still reading the folder: titles can be searched once it is loaded and indexed"
 
 
 class ArticleCommands(Provider):
@@ -30,7 +31,17 @@ class ArticleCommands(Provider):
             text.stylize("bold underline", start, end)
         return text
 
+    @property
+    def _still_loading(self) -> bool:
+        """A first load is running: there is no index to search yet (a reload keeps the
+        previous library searchable)."""
+        reader = self.reader
+        return reader.loading and not reader.library.articles
+
     async def discover(self) -> Hits:
+        if self._still_loading:
+            yield DiscoveryHit(Text(STILL_LOADING), _nothing, text=STILL_LOADING)
+            return
         for article in self.reader.library.articles[:PALETTE_HITS]:
             yield DiscoveryHit(
                 self._display(article.title, []),
@@ -40,6 +51,9 @@ class ArticleCommands(Provider):
             )
 
     async def search(self, query: str) -> Hits:
+        if self._still_loading:
+            yield Hit(1.0, Text(STILL_LOADING), _nothing, text=STILL_LOADING)
+            return
         library = self.reader.library
         hits = await asyncio.to_thread(library.search_titles, query, PALETTE_HITS)
         for rank, hit in enumerate(hits):
@@ -51,6 +65,10 @@ class ArticleCommands(Provider):
                 text=article.title,
                 help=_help(article),
             )
+
+
+def _nothing() -> None:
+    """The command of the still-loading notice: choosing it just closes the palette."""
 
 
 def _help(article: Article) -> str:
