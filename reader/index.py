@@ -116,6 +116,15 @@ class DocData:
         buffer, start, end = folded  # type: ignore[misc]
         return buffer[start:end]
 
+    @property
+    def folded_span(self) -> tuple[bytes, int, int]:
+        """(data, start, end) with `folded` == data[start:end], without copying it out of
+        its chunk buffer; data[start - 1] is a space there, so word bounds hold."""
+        folded = self._folded
+        if type(folded) is bytes:
+            return folded, 0, len(folded)
+        return folded  # type: ignore[return-value]
+
     def share(self, buffer: bytes, start: int, end: int) -> None:
         """Let `folded` be buffer[start:end] (its bytes, in a chunk buffer). One assignment,
         so a search in another thread never sees half of the change."""

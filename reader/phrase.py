@@ -276,18 +276,9 @@ def literal_phrase(positions: tuple[Pos, ...]) -> tuple[bytes | None, bool]:
     return GAP.join(words), True
 
 
-def contains_words(data: bytes, needle: bytes, whole: bool) -> bool:
-    """Does `needle` occur in `data` starting a word (and ending one if `whole`)?"""
-    find = data.find
-    size = len(needle)
-    i = find(needle)
-    while i != -1:
-        if (i == 0 or data[i - 1] in (32, 10)) and (
-            not whole or i + size == len(data) or data[i + size] in (32, 10)
-        ):
-            return True
-        i = find(needle, i + 1)
-    return False
+def contains_words(data: bytes, start: int, end: int, needle: bytes, whole: bool) -> bool:
+    """Does `needle` occur in data[start:end] starting a word (and ending one if `whole`)?"""
+    return _find_literal(data, start, end, needle, whole) is not None
 
 
 def find_words(buffer: bytes, needle: bytes, whole: bool, starts: list[int]) -> Iterator[int]:

@@ -456,14 +456,14 @@ class SearchIndex:
         if needle is not None:
             for slot in ix.newest_first(pool):
                 doc = docs[slot]
-                if doc is not None and contains_words(doc.folded, needle, whole):
+                if doc is not None and contains_words(*doc.folded_span, needle, whole):
                     yield slot
             return
         rx = re.compile(body)
         for slot in ix.newest_first(pool):
             doc = docs[slot]
             if doc is not None:
-                for _ in word_matches(rx, doc.folded, 0, len(doc.folded)):
+                for _ in word_matches(rx, *doc.folded_span):
                     yield slot
                     break
 
@@ -547,7 +547,8 @@ class SearchIndex:
 
     @staticmethod
     def _typo_field_of(pattern: Pattern, doc: DocData) -> MatchField | None:
-        in_text = pattern.find(doc.folded)
+        data, at, stop = doc.folded_span
+        in_text = pattern.find(data, at, stop)
         in_meta = pattern.find(doc.meta) is not None
         if in_text is None and not in_meta:
             return None
@@ -558,9 +559,10 @@ class SearchIndex:
         if in_text is None:
             return None
         start, end = doc.lead
+        start, end = at + start, at + end
         if start <= in_text[0] and in_text[1] <= end:  # the first one is in the lead
             return MatchField.LEAD
-        if pattern.find(doc.folded, start, end) is not None:
+        if pattern.find(data, start, end) is not None:
             return MatchField.LEAD
         return MatchField.BODY
 
@@ -1042,10 +1044,16 @@ def _verifier(cls: _Class) -> Callable[[DocData], bool]:
     if where is MatchField.LEAD:
         if exact:
             return lambda doc: find(doc.exact, *doc.lead) is not None
-        return lambda doc: find(doc.folded, *doc.lead) is not None
+
+        def in_lead(doc: DocData) -> bool:
+            data, at, _ = doc.folded_span
+            start, end = doc.lead
+            return find(data, at + start, at + end) is not None
+
+        return in_lead
     if exact:
         return lambda doc: find(doc.exact) is not None
-    return lambda doc: find(doc.folded) is not None
+    return lambda doc: find(*doc.folded_span) is not None
 
 
 def _field_data(doc: DocData, where: MatchField, *, exact: bool) -> tuple[bytes | None, int, int]:
@@ -1054,16 +1062,19 @@ def _field_data(doc: DocData, where: MatchField, *, exact: bool) -> tuple[bytes 
         return data, 0, len(data)
     if where is MatchField.META:
         return (None, 0, 0) if exact else (doc.meta, 0, len(doc.meta))
-    data = doc.exact if exact else doc.folded
+    if exact:
+        data, at, end = doc.exact, 0, len(doc.exact)
+    else:
+        data, at, end = doc.folded_span
     if where is MatchField.LEAD:
-        return data, doc.lead[0], doc.lead[1]
-    return data, 0, len(data)
+        return data, at + doc.lead[0], at + doc.lead[1]
+    return data, at, end
 
 
 def _phrase_in(pattern: Pattern, doc: DocData) -> bool:
     if pattern.scope is Scope.TITLE:
         return pattern.find(doc.title) is not None
-    return pattern.find(doc.folded) is not None or pattern.find(doc.meta) is not None
+    return pattern.find(*doc.folded_span) is not None or pattern.find(doc.meta) is not None
 
 
 def _proximity(pattern: Pattern | None, doc: DocData, where: MatchField) -> int:
