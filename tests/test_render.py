@@ -37,3 +37,25 @@ def test_a_long_paragraph_wraps_on_word_boundaries() -> None:
     breaks = wrap_offsets(text, 80)
     assert len(breaks) > 10_000
     assert all(text[b - 1] == " " and text[b] != " " for b in breaks)
+
+
+@given(
+    st.text(st.sampled_from("aBđảngủyphườngTânSơnHòa “”… 中🙂\u0301x"), max_size=60),
+    st.integers(min_value=1, max_value=50),
+    st.booleans(),
+)
+@example("Tân Sơn Hòa ký quy chế phối hợp", 12, True)
+def test_list_rows_are_cut_to_width_exactly_as_rich_cuts_them(
+    text: str, cells: int, pad: bool
+) -> None:
+    from rich.text import Text
+
+    from reader.ui.article_list import _fit
+
+    ours, rich = Text(text, end=""), Text(text, end="")
+    for t in (ours, rich):
+        t.stylize("bold", 0, len(text) // 2 + 1)
+    _fit(ours, cells, pad=pad)
+    rich.truncate(cells, overflow="ellipsis", pad=pad)
+    assert (ours.plain, ours.spans) == (rich.plain, rich.spans)
+    assert cell_len(ours.plain) <= cells
