@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -23,6 +24,11 @@ class Counter(Widget):
 
 class QueryInput(Input):
     """An Input whose ↑/↓, Enter and Esc are posted up instead of being handled here."""
+
+    # Input sets its virtual size (the text's width) on every keystroke, and Widget's
+    # virtual_size asks for a layout of the whole screen when it changes: 4 ms before the
+    # query could be searched. This one-line input shows no scrollbars; a repaint will do.
+    virtual_size: reactive[Size] = reactive(Size(0, 0), layout=False)
 
     BINDINGS = [
         Binding("down", "move(1)", "Next hit (filter), next match (find)", show=False),
