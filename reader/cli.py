@@ -202,8 +202,11 @@ def run_tui(argv: Sequence[str]) -> int:
             print(f"reader: no such file or folder: {clean_name(str(p))}", file=sys.stderr)
         return 2
     # Textual draws at most TEXTUAL_FPS frames a second, and only when something changed: at
-    # its default of 60, a search result waited up to 17 ms for its frame.
-    os.environ.setdefault("TEXTUAL_FPS", "120")
+    # its default of 60, a search result waited up to 17 ms for its frame (and a keystroke
+    # waits for two: the input's echo, then the hits). In tmux over 10,000 articles, 120 gave
+    # keystroke-to-screen p50 26 / p95 57 ms, 240 gave 18 / 45, 1000 gave 19 / 53 (frames
+    # competing with the search).
+    os.environ.setdefault("TEXTUAL_FPS", "240")
     from reader.ui.app import ReaderApp
 
     ReaderApp(paths, label=None if args.paths else "sample articles").run()
