@@ -353,3 +353,23 @@ async def test_the_palette_says_it_is_still_loading_rather_than_no_matches(monke
         await pilot.press("enter")  # the titles are searched now: the hit opens
         await pilot.pause()
         assert app.article_view.article.id.startswith("002")
+
+
+async def test_the_filter_bar_shows_the_whole_query_as_hits_come_and_go():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("j", "enter", "j", "escape")  # read an article, then back
+        await settle(pilot)
+        await pilot.resize_terminal(90, 25)  # one pane at a time from here
+        await settle(pilot)
+        await pilot.press("slash", *"hdnd")
+        await settle(pilot)
+        await pilot.press(*"zzz")  # no hits: the list empties
+        await settle(pilot)
+        await pilot.pause()
+        assert "/hdndzzz0/5" in screen_text(app)  # (the SVG's text has no spaces)
+        await pilot.press(*["backspace"] * 3)
+        await settle(pilot)
+        await pilot.pause()
+        assert "/hdnd5/5" in screen_text(app)

@@ -19,11 +19,11 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.article import Article
 from reader.search import Hit
+from reader.ui.scroll_view import RepaintingScrollView
 
 Span = tuple[int, int]
 
@@ -77,7 +77,7 @@ class Row:
         return self.hit.snippet_spans if self.hit is not None else ()
 
 
-class ArticleList(ScrollView, can_focus=True):
+class ArticleList(RepaintingScrollView, can_focus=True):
     """A scrolling list of articles with a cursor; posts Highlighted and Opened."""
 
     BINDINGS = [

@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.article import Article
 from reader.render import Para, Styles, article_paragraphs, wrap_offsets
+from reader.ui.scroll_view import RepaintingScrollView
 
 Span = tuple[int, int]
 CHUNK = 4096  # huge paragraphs are wrapped this many characters at a time
@@ -30,7 +30,7 @@ BOTTOM_SLICE = 0.03  # seconds of wrapping between two looks at the keyboard, on
 EAGER_CHARS = 65_536  # articles up to this size are wrapped whole: an exact scrollbar
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(RepaintingScrollView, can_focus=True):
     """Shows one article; posts Back, Step and FindRequested for the app to route."""
 
     BINDINGS = [

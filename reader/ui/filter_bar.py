@@ -30,6 +30,9 @@ class QueryInput(Input):
     # query could be searched. This one-line input shows no scrollbars; a repaint will do.
     virtual_size: reactive[Size] = reactive(Size(0, 0), layout=False)
 
+    def watch_virtual_size(self, size: Size) -> None:
+        self._scroll_update(size)  # what the layout did: keep the scroll offset in bounds
+
     BINDINGS = [
         Binding("down", "move(1)", "Next hit (filter), next match (find)", show=False),
         Binding("up", "move(-1)", "Previous hit or match", show=False),
