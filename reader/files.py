@@ -19,7 +19,7 @@ from pathlib import Path
 
 from reader.sanitize import clean_name
 
-__all__ = ["SUFFIXES", "FoundFile", "Problem", "discover"]
+__all__ = ["SUFFIXES", "FoundFile", "Problem", "discover", "watched_paths"]
 
 SUFFIXES = (".txt", ".md")
 
@@ -238,3 +238,40 @@ def discover(paths: Iterable[str | bytes | os.PathLike[str]]) -> Iterator[FoundF
     for raw in paths:
         root = os.fsdecode(os.fspath(raw))
         yield from walk.root(root)
+
+
+def watched_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """What to watch, one path at a time (not recursively), to see every change `discover`
+    would find: each file given, and each folder it would search (links followed, hidden
+    ones skipped, each folder once). Watching a tree recursively made watchfiles walk all
+    of it while holding the GIL: 250 ms of frozen UI over a folder of 100,000 files."""
+    out: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for raw in paths:
+        root = os.fspath(raw)
+        try:
+            st = os.stat(root)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            out.append(root)
+            continue
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                st = os.stat(folder)
+                if (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                with os.scandir(folder) as entries:
+                    subfolders = [
+                        e.path
+                        for e in entries
+                        if not e.name.startswith(".") and e.is_dir(follow_symlinks=True)
+                    ]
+            except OSError:
+                continue
+            out.append(folder)
+            stack.extend(sorted(subfolders, reverse=True))
+    return out

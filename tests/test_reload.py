@@ -112,3 +112,44 @@ async def test_problems_view_lists_skipped_files(tmp_path):
         assert any("binary.txt" in f for f in files) and any("empty.txt" in f for f in files)
         await pilot.press("escape")
         assert not isinstance(app.screen, ProblemsScreen)
+
+
+async def test_a_folder_added_later_is_watched_too(tmp_path):
+    # Folders are watched one by one (a recursive watch froze the UI while it walked the
+    # tree), so a new folder, and the files that appear in it afterwards, must be seen.
+    folder = _copy_samples(tmp_path)
+    app = ReaderApp([folder])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+
+        def ids() -> set[str]:
+            return {r.article.id for r in app.article_list.rows}
+
+        async def until(check) -> bool:
+            for _ in range(100):  # the watcher reacts on its own; give it up to 10 s
+                await asyncio.sleep(0.1)
+                await settle(pilot)
+                if check():
+                    return True
+            return False
+
+        (folder / "2026" / "12").mkdir(parents=True)
+        (folder / "2026" / "12" / "first.txt").write_text("Bài trong thư mục mới\n\nA.", "utf-8")
+        assert await until(lambda: "2026/12/first.txt" in ids())
+        await asyncio.sleep(0.5)  # the watcher now follows the new folders
+        (folder / "2026" / "12" / "second.txt").write_text("Bài thứ hai\n\nB.", "utf-8")
+        assert await until(lambda: "2026/12/second.txt" in ids())
+        shutil.rmtree(folder / "2026")
+        assert await until(lambda: not any(i.startswith("2026/") for i in ids()))
+
+
+def test_watched_paths_are_the_folders_the_scan_searches(tmp_path):
+    from reader.files import watched_paths
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)  # a link back up: each folder once
+    (tmp_path / "one.txt").write_text("x", "utf-8")
+    paths = watched_paths([tmp_path, tmp_path / "one.txt", tmp_path / "missing"])
+    assert paths == [str(tmp_path), str(tmp_path / "a"), str(tmp_path / "a" / "b"),
+                     str(tmp_path / "one.txt")]  # fmt: skip

@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 
 from reader.article import Article
 from reader.cache import no_gc
+from reader.files import SUFFIXES, watched_paths
 from reader.library import Library, first_articles, load_all, open_cache, scan
 from reader.query import QUERY_HELP
 from reader.sanitize import clean_name
@@ -285,22 +286,29 @@ class ReaderApp(App[None]):
         roots = [str(p) for p in self.paths if p.exists()]
         if not roots:
             return
-
-        def is_article(_change: object, path: str) -> bool:
-            return path.lower().endswith((".txt", ".md"))
-
         failures: list[float] = []
         while not self._stop_watching.is_set():
+            # Each folder on its own: a recursive watch walks the whole tree holding the GIL.
+            paths = watched_paths(roots)
+            folders = set(paths)
+
+            def relevant(_change: object, path: str, folders: set[str] = folders) -> bool:
+                return path.lower().endswith(SUFFIXES) or path in folders or os.path.isdir(path)
+
             try:
-                for _changes in watch(
-                    *roots,
-                    watch_filter=is_article,
+                for changes in watch(
+                    *paths,
+                    recursive=False,
+                    watch_filter=relevant,
                     debounce=300,
                     stop_event=self._stop_watching,
                     raise_interrupt=False,
                 ):
                     self.post_message(FilesChanged())
-                return
+                    if any(p in folders or os.path.isdir(p) for _, p in changes):
+                        break  # a folder came or went: watch the folders as they are now
+                else:
+                    return
             except Exception as exc:  # a watcher failure must not end the app
                 # watchfiles gives up on some names (not UTF-8): watch again, and if it
                 # keeps failing, rescan instead (after one reload for what may have changed).
