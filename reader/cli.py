@@ -207,7 +207,10 @@ def run_tui(argv: Sequence[str]) -> int:
     # keystroke-to-screen p50 26 / p95 57 ms, 240 gave 18 / 45, 1000 gave 19 / 53 (frames
     # competing with the search).
     os.environ.setdefault("TEXTUAL_FPS", "240")
+    from reader import parallel_load
     from reader.ui.app import ReaderApp
+
+    parallel_load.prepare()  # before the UI captures stderr (see there)
 
     ReaderApp(paths, label=None if args.paths else "sample articles").run()
     return 0

@@ -149,3 +149,43 @@ def test_python_dash_m_reader_runs_the_cli():
         timeout=60,
     )
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 5
+
+
+WORKERS_UNDER_THE_UI = """
+import io, sys
+from reader import cli, parallel_load
+from reader.ui.app import ReaderApp
+
+class Capture(io.StringIO):  # what Textual puts in place of sys.stderr while it runs
+    def fileno(self):
+        return -1
+
+def run(self):
+    sys.stderr = Capture()
+    pool = parallel_load._start(1)
+    try:
+        print(pool.submit(int, "7").result(timeout=60))
+    finally:
+        pool.shutdown()
+
+if __name__ == "__main__":
+    ReaderApp.run = run
+    sys.exit(cli.main([sys.argv[1]]))
+"""
+
+
+def test_the_tui_can_start_worker_processes_after_the_ui_captures_stderr(tmp_path):
+    # The first pool starts multiprocessing's resource tracker, passing sys.stderr.fileno()
+    # on: -1 under Textual, and the spawn failed, so every pool did (100,000 files then
+    # loaded on one core, 42 s instead of 15 s). In a fresh process: the tracker must not
+    # have been started by an earlier test.
+    script = tmp_path / "tui_workers.py"
+    script.write_text(WORKERS_UNDER_THE_UI, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script), str(ARTICLES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["7"]
