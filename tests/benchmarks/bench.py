@@ -657,16 +657,18 @@ LOAD_KEYS = "tansonhoaquyche"  # typed into the filter while loading, erased, ty
 
 @dataclass(slots=True)
 class Startup:
-    """Start-up in tmux: seconds to the first frame and to the first listed article."""
+    """Start-up in tmux: seconds to the first frame, to the first listed article and until
+    the whole folder is searchable (the filter's counter shows N/M: loaded and indexed)."""
 
     frame: float | None = None
     rows: float | None = None
+    searchable: float | None = None
 
     def cell(self) -> str:
         if self.frame is None:
             return "n/a"
-        rows = f"{self.rows:.2f}" if self.rows is not None else "n/a"
-        return f"{self.frame:.2f} · {rows}"
+        later = [f"{t:.2f}" if t is not None else "n/a" for t in (self.rows, self.searchable)]
+        return " · ".join([f"{self.frame:.2f}", *later])
 
 
 def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Latency]:
@@ -701,23 +703,30 @@ def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Lat
             took = pane.wait(listed, timeout=600, interval=0.005)
             result.rows = None if took is None else time.perf_counter() - start
             if result is cold and result.rows is not None:
-                _keys_while_loading(pane, loaded, keys)
+                indexed = _keys_while_loading(pane, loaded, keys)
+                result.searchable = None if indexed is None else indexed - start
             else:
                 pane.type("/")
                 pane.wait(_bar_row, interval=0.01)
                 pane.type("a")
+                if pane.wait(lambda s: _tui_state(s) is not None, timeout=1800, interval=0.01):
+                    result.searchable = time.perf_counter() - start
                 pane.wait(loaded, timeout=1800, interval=0.05)
         finally:
             pane.close()
     return cold, warm, keys
 
 
-def _keys_while_loading(pane: TmuxPane, loaded: Callable[[list[str]], bool], keys: Latency) -> None:
-    """Type into the filter until the load ends, timing each key until it shows."""
+def _keys_while_loading(
+    pane: TmuxPane, loaded: Callable[[list[str]], bool], keys: Latency
+) -> float | None:
+    """Type into the filter until the load ends, timing each key until it shows; when
+    (perf_counter) the counter first showed the folder indexed, if it did."""
     pane.type("/")
     if pane.wait(_bar_row, interval=0.005) is None:
         keys.note = "filter bar did not open"
-        return
+        return None
+    indexed: float | None = None
     typed = ""
     adding = True
     while True:
@@ -742,11 +751,15 @@ def _keys_while_loading(pane: TmuxPane, loaded: Callable[[list[str]], bool], key
         took = pane.wait(shown, interval=0.002)
         if took is None:
             keys.note = "a key did not show"
-            return
-        if loaded(pane.screen()):
+            return indexed
+        screen = pane.screen()
+        if indexed is None and _tui_state(screen) is not None:
+            indexed = time.perf_counter()  # (to within one key: a few ms while loading)
+        if loaded(screen):
             break  # the load ended meanwhile: this key may have waited for a search
         keys.values.append(time.perf_counter() - start)
         keys.planned += 1
+    return indexed
 
 
 # --- Per size, and the table. ------------------------------------------------------------------
@@ -772,7 +785,7 @@ COLUMNS = (
     ("hardest", "3 hardest queries p50 / p95 ms"),
     ("fzf_filter", "fzf --filter p50 / p95 ms"),
     ("fzf_tmux", "fzf tmux p50 / p95 ms"),
-    ("startup", "tmux start cold / warm: frame · rows s"),
+    ("startup", "tmux start cold / warm: frame · rows · searchable s"),
     ("load_keys", "keys while loading p50 / p95 / max ms"),
     ("tui_headless", "reader headless p50 / p95 ms"),
     ("tui_tmux", "reader tmux p50 / p95 ms"),
