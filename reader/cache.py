@@ -39,6 +39,7 @@ import stat as stat_module
 import struct
 import sys
 import tempfile
+import time
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
@@ -415,6 +416,21 @@ def _check_groups(fd: int, ends: array, base: int, crcs: list[int]) -> bool:
 # -- writing ---------------------------------------------------------------------------------
 
 
+#: A temporary cache file untouched for this long was left by a reader that was stopped
+#: while writing it (a write takes seconds): it is removed.
+STALE_TEMPORARY = 3600.0
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Delete the half-written cache files that interrupted writers left (hundreds of MB
+    each at 100,000 articles), never one that may still be written."""
+    now = time.time()
+    for leftover in directory.glob(".tmp-*.cache"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > STALE_TEMPORARY:
+                leftover.unlink()
+
+
 def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
     """Save the indexed articles to `path` (atomically); False if it could not be written."""
     with index.lock:
@@ -433,6 +449,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
     keys: list[tuple | None] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".cache", dir=path.parent)
     except OSError:
         return False

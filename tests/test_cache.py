@@ -345,3 +345,16 @@ def test_a_warm_start_lists_cached_articles_before_reading_any_file(
     assert len(warm.articles) == 6
     # The problems are in the same order whatever was cached.
     assert warm.problems == Library.load([folder]).problems
+
+
+def test_half_written_files_of_a_stopped_reader_are_cleared(folder: Path, cache_dir: Path) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    old, fresh = cache_dir / ".tmp-old.cache", cache_dir / ".tmp-fresh.cache"
+    for leftover in (old, fresh):
+        leftover.write_bytes(b"half written")
+    hours_ago = old.stat().st_mtime - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    Library.load([folder], cache=cache_dir)
+    assert not old.exists()  # killed mid-write hours ago: removed
+    assert fresh.exists()  # maybe another reader writing it right now: kept
+    assert len([p for p in _files(cache_dir) if not p.name.startswith(".tmp-")]) == 1
