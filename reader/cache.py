@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["CachedArticle", "Snapshot", "cache_dir", "cache_file", "read", "write"]
 
 MAGIC = b"RDRCACHE"
-VERSION = 2
+VERSION = 3
 _PREFIX = struct.Struct("<8sQQ")
 _PY = tuple(sys.version_info[:2])
 _READ_SLOTS = CHUNK  # exact texts are read (and crc-checked) one index chunk at a time
@@ -115,7 +115,7 @@ class CachedArticle(Article):
 
     __slots__ = ("__weakref__", "_key", "_slot", "_source")
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> str:
         try:
             return self._key
         except AttributeError:  # a copy made with dataclasses.replace
@@ -446,7 +446,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
     titles_exact: list[bytes] = []
     metas: list[bytes] = []
     leads = array("I")
-    keys: list[tuple | None] = []
+    keys: list[str | None] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(path.parent)

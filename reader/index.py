@@ -83,7 +83,7 @@ class DocData:
         title_exact: bytes,
         meta: bytes,  # folded "author | section | date"
         lead: tuple[int, int],  # the lead paragraph's offsets in `folded`
-        key: tuple,  # article.sort_key()
+        key: str,  # article.sort_key()
         exact: bytes | None,  # lower-cased, marks kept, punctuation blanked; None: derive it
         # from the article's narrow text
     ) -> None:
@@ -262,7 +262,7 @@ class InvertedIndex:
         self._local_chunk = -1
         self._local_alive = 0
         self._in_order = True
-        self._last_key: tuple | None = None
+        self._last_key: str | None = None
         self._buffers: dict[int, tuple[bytes, list[int]]] = {}
         self._rank_blocks: list[int] | None = None
         self._rank: list[int] | None = None

@@ -523,3 +523,34 @@ def test_parse_of_a_fixed_corpus_is_unchanged(samples):
     if _digest(texts) != CORPUS_INPUT_DIGEST:
         pytest.skip(f"the corpus changed ({_digest(texts)}): re-record its parse digest")
     assert _digest([repr(parse(t)) for t in texts]) == CORPUS_PARSE_DIGEST
+
+
+_dates = st.one_of(
+    st.none(),
+    st.tuples(
+        st.one_of(st.none(), st.integers(1900, 2100)), st.integers(1, 12), st.integers(1, 31)
+    ),
+)
+_times = st.one_of(st.none(), st.sampled_from(["06:05", "6:05", "23:59", "00:00", "12:30:15"]))
+
+
+@given(st.lists(st.tuples(_dates, _times, st.text("abz/._09", min_size=1, max_size=6))))
+def test_articles_sort_newest_first_as_the_tuple_key_did(items) -> None:
+    # sort_key is one string for speed; it must order exactly like the tuple it replaced.
+    from reader.article import Article, ArticleDate, _neg_time
+
+    def tuple_key(a: Article) -> tuple:
+        d = a.meta.date
+        if d is None:
+            return (2, 0, 0, 0, "", a.id)
+        if d.year is None:
+            return (1, 0, -d.month, -d.day, _neg_time(a.meta.time), a.id)
+        return (0, -d.year, -d.month, -d.day, _neg_time(a.meta.time), a.id)
+
+    articles = []
+    for date, time, name in items:
+        article = Article(id=name, path=Path(name), text="x", meta=parse("Tiêu đề\n\nNội dung."))
+        article.meta.date = ArticleDate(*date) if date is not None else None
+        article.meta.time = time
+        articles.append(article)
+    assert sorted(articles, key=Article.sort_key) == sorted(articles, key=tuple_key)
