@@ -301,7 +301,12 @@ def _order_key(group: int, year: int, month: int, day: int, time: str, article_i
     fixed-width descending numbers, then the time key ended by a NUL (below any character,
     so a shorter time sorts first, as in a tuple)."""
     year = min(max(year, 0), 9999)
-    return f"{group}{9999 - year:04d}{99 - month:02d}{99 - day:02d}{time}\x00{article_id}"
+    return _GROUPS[group] + _YEARS[year] + _DAYS[month] + _DAYS[day] + time + "\x00" + article_id
+
+
+_GROUPS = ("0", "1", "2")
+_YEARS = tuple(f"{9999 - y:04d}" for y in range(10000))
+_DAYS = tuple(f"{99 - n:02d}" for n in range(100))  # months and days
 
 
 def _neg_time(time: str | None) -> str:
