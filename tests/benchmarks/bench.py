@@ -729,16 +729,12 @@ def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Lat
     return cold, warm, keys
 
 
-def _keys_while_loading(
-    pane: TmuxPane, loaded: Callable[[list[str]], bool], keys: Latency
-) -> float | None:
-    """Type into the filter until the load ends, timing each key until it shows; when
-    (perf_counter) the counter first showed the folder indexed, if it did."""
+def _keys_while_loading(pane: TmuxPane, loaded: Callable[[list[str]], bool], keys: Latency) -> None:
+    """Type into the filter until the load ends, timing each key until it shows."""
     pane.type("/")
     if pane.wait(_bar_row, interval=0.005) is None:
         keys.note = "filter bar did not open"
-        return None
-    indexed: float | None = None
+        return
     typed = ""
     adding = True
     while True:
@@ -763,15 +759,11 @@ def _keys_while_loading(
         took = pane.wait(shown, interval=0.002)
         if took is None:
             keys.note = "a key did not show"
-            return indexed
-        screen = pane.screen()
-        if indexed is None and _tui_state(screen) is not None:
-            indexed = time.perf_counter()  # (to within one key: a few ms while loading)
-        if loaded(screen):
+            return
+        if loaded(pane.screen()):
             break  # the load ended meanwhile: this key may have waited for a search
         keys.values.append(time.perf_counter() - start)
         keys.planned += 1
-    return indexed
 
 
 # --- Per size, and the table. ------------------------------------------------------------------
