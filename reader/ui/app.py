@@ -246,7 +246,7 @@ class ReaderApp(App[None]):
             # The list so far, newest first, as (sort key, number, row): what came since the
             # last post is sorted on its own and merged in (one pass: sorting everything
             # again held the GIL for 99 ms at a time at 100,000 files, merging 24 ms).
-            ordered: list[tuple[tuple, int, Row]] = []
+            ordered: list[tuple[str, int, Row]] = []
             next_post = next_bar = 0.0
             for done, (article, issues) in enumerate(load_all(found, before, snapshot), 1):
                 if worker.is_cancelled:

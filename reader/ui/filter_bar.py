@@ -27,7 +27,8 @@ class QueryInput(Input):
 
     # Input sets its virtual size (the text's width) on every keystroke, and Widget's
     # virtual_size asks for a layout of the whole screen when it changes: 4 ms before the
-    # query could be searched. This one-line input shows no scrollbars; a repaint will do.
+    # query could be searched. A repaint will do, as in RepaintingScrollView (which Input,
+    # a ScrollView of its own, cannot also derive from: its rendering breaks).
     virtual_size: reactive[Size] = reactive(Size(0, 0), layout=False)
 
     def watch_virtual_size(self, size: Size) -> None:
