@@ -80,7 +80,7 @@ class QueryBar(Horizontal):
     QueryBar.-active { display: block; }
     QueryBar > Label.prompt { width: auto; padding: 0 1; color: $accent; text-style: bold; }
     QueryBar > QueryInput { border: none; height: 1; padding: 0; width: 1fr;
-        background: $boost; }
+        background: $boost; overflow: hidden hidden; }
     QueryBar > QueryInput:focus { border: none; }
     QueryBar > Counter { width: 18; height: 1; padding: 0 1; color: $text-muted; }
     """
