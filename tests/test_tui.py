@@ -373,3 +373,28 @@ async def test_the_filter_bar_shows_the_whole_query_as_hits_come_and_go():
         await settle(pilot)
         await pilot.pause()
         assert "/hdnd5/5" in screen_text(app)
+
+
+def footer_text(app: ReaderApp) -> str:
+    return screen_text(app).rstrip().splitlines()[-1]
+
+
+async def test_the_footer_follows_focus_and_its_keys_can_be_clicked():
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        assert "q Quit" in footer_text(app) and "^p palette" in footer_text(app)
+        # "/ Filter" in the footer, clicked, opens the filter; its keys then show.
+        x = footer_text(app).index("/ Filter")
+        await pilot.click("KeyFooter", offset=(x + 1, 0))
+        await pilot.pause()
+        assert app.filter_bar.input.has_focus
+        assert "esc Clear" in footer_text(app) and "q Quit" not in footer_text(app)
+        x = footer_text(app).index("esc Clear")
+        await pilot.click("KeyFooter", offset=(x + 1, 0))
+        await pilot.pause()
+        assert app.article_list.has_focus and "q Quit" in footer_text(app)
+        # The palette key, drawn at the right edge, opens the palette.
+        await pilot.click("KeyFooter", offset=(118, 0))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"

@@ -21,7 +21,7 @@ from textual.events import DescendantFocus, Event, Key, Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, ProgressBar
+from textual.widgets import Header, Input, ProgressBar
 from textual.worker import get_current_worker
 
 from reader.article import Article
@@ -35,6 +35,7 @@ from reader.ui.article_list import ArticleList, Row
 from reader.ui.article_view import ArticleView
 from reader.ui.commands import ArticleCommands
 from reader.ui.filter_bar import QueryBar, QueryInput
+from reader.ui.footer import KeyFooter
 from reader.ui.help_screen import HelpScreen
 from reader.ui.problems_screen import ProblemsScreen
 
@@ -163,7 +164,7 @@ class ReaderApp(App[None]):
             with Vertical(id="reader-pane"):
                 yield ArticleView(id="article")
                 yield QueryBar("find", "find in this article", id="find")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def article_list(self) -> ArticleList:
