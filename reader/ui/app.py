@@ -539,8 +539,8 @@ class ReaderApp(App[None]):
         if self.filter_bar.is_open:
             self._close_filter(restore=True)
 
-    @on(Input.Changed, "#filter QueryInput")
-    def _filter_changed(self, event: Input.Changed) -> None:
+    @on(QueryInput.Edited, "#filter QueryInput")
+    def _filter_changed(self, event: QueryInput.Edited) -> None:
         self._query = event.value.strip()
         if not self._query:
             self._search_generation += 1
@@ -564,6 +564,10 @@ class ReaderApp(App[None]):
     @work(thread=True, exclusive=True, group="search")
     def _search(self, generation: int, query: str, limit: int) -> None:
         hits = self.library.search(query, limit=limit)
+        # The spans and snippets of the rows the list shows first, here rather than while
+        # the list draws them on the event loop (3-7 ms at 100,000 articles).
+        for hit in hits[: self.article_list.size.height]:
+            _ = hit.snippet_spans
         self.post_message(SearchDone(generation, query, hits))
 
     def _list_more_hits(self) -> None:
@@ -615,7 +619,7 @@ class ReaderApp(App[None]):
         was_open = self.filter_bar.is_open
         self._query = ""
         self._search_generation += 1
-        with self.filter_bar.input.prevent(Input.Changed):
+        with self.filter_bar.input.prevent(Input.Changed, QueryInput.Edited):
             self.filter_bar.close()
         if was_open:
             select = self._before_filter if restore else self.article_list.current

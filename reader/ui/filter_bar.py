@@ -42,6 +42,24 @@ class QueryInput(Input):
         Binding("escape", "cancel", "Clear"),
     ]
 
+    class Edited(Message):
+        """The query is now `value`. Posted straight to the app: Input.Changed bubbles up
+        through five containers, one message queue each, and a frame was drawn on the way,
+        so the search began 15-20 ms after the key at 100,000 articles."""
+
+        def __init__(self, input: QueryInput, value: str) -> None:
+            self.input = input
+            self.value = value
+            super().__init__()
+
+        @property
+        def control(self) -> QueryInput:
+            return self.input
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        self.app.post_message(self.Edited(self, value))
+
     class Move(Message):
         """Move the selection by `delta` without leaving the input."""
 
