@@ -57,10 +57,13 @@ if TYPE_CHECKING:
 __all__ = ["CachedArticle", "Snapshot", "cache_dir", "cache_file", "read", "write"]
 
 MAGIC = b"RDRCACHE"
-VERSION = 3
+VERSION = 4
 _PREFIX = struct.Struct("<8sQQ")
 _PY = tuple(sys.version_info[:2])
 _READ_SLOTS = CHUNK  # exact texts are read (and crc-checked) one index chunk at a time
+# Items a marshal blob holds at most: one marshal.dumps of a 100,000-article column, or of the
+# postings, holds the GIL for 30-75 ms, and keys typed as a first load ends waited for it.
+_SLICE = 8192
 # fold_encoded, but keeping newlines: exact bytes hold none, chunk buffers separate with them.
 _FOLDED = fold_encoded(bytes(range(256)))
 _FOLD_KEEPING_NEWLINES = _FOLDED[:10] + b"\n" + _FOLDED[11:]
@@ -369,32 +372,72 @@ def _parse(
     )
     if tuple(py) != _PY or saved_roots != _root_key(roots) or len(table_lens) != 24:
         return None
+    if len(postings_len) != 7:
+        return None
     table_at = _PREFIX.size + exact_len + text_len
-    if table_at + sum(table_lens) + postings_len != head_at:
+    if table_at + sum(map(sum, table_lens)) + sum(map(sum, postings_len)) != head_at:
         return None
     # Read, not through the map: pages touched through it would stay in the process.
     fd = handle.fileno()
-    columns: list = []
     check = 0
     at = table_at
-    for length in table_lens:
-        raw = os.pread(fd, length, at)
-        check = zlib.crc32(raw, check)
-        columns.append(marshal.loads(raw))
-        at += length
-    table = tuple(columns)
-    raw = os.pread(fd, postings_len, at)
-    if zlib.crc32(raw, check) != crc:
-        return None
-    postings = marshal.loads(raw)
+    loaded: list[list] = []
+    for lengths in (*table_lens, *postings_len):
+        parts = []
+        for length in lengths:
+            raw = os.pread(fd, length, at)
+            check = zlib.crc32(raw, check)
+            parts.append(marshal.loads(raw))
+            at += length
+        loaded.append(parts)
     del raw
-    if any(len(col) != n for col in (*table[:17], table[23])) or len(postings) != 7:
+    if check != crc:
+        return None
+    table = tuple(_joined(parts) for parts in loaded[:24])
+    postings = []
+    for parts in loaded[24:]:
+        field: dict = {}
+        for part in parts:
+            field.update(part)
+        postings.append(field)
+    del loaded
+    if any(len(col) != n for col in (*table[:17], table[23])):
         return None
     ends = array("Q")
     ends.frombytes(table[17])
     if not _check_groups(fd, ends, _PREFIX.size + exact_len, text_crcs):
         return None
     return Snapshot(handle, mapped, header, table, postings)
+
+
+def _joined(parts: list) -> object:
+    """A column written in slices (`_dump`), whole again."""
+    if len(parts) == 1:
+        return parts[0]
+    whole: list = []
+    for part in parts:
+        whole.extend(part)
+    return whole
+
+
+def _dump(out: BinaryIO, value: object, crc: int) -> tuple[list[int], int]:
+    """Write `value` (a list or dict in slices of `_SLICE` items, else whole) as marshal
+    blobs; their lengths and the running crc."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        step = max(1, _SLICE // 32)  # a token's postings weigh far more than a column's item
+        pieces = [dict(items[i : i + step]) for i in range(0, len(items), step)] or [{}]
+    elif isinstance(value, list) and len(value) > _SLICE:
+        pieces = [value[i : i + _SLICE] for i in range(0, len(value), _SLICE)]
+    else:
+        pieces = [value]
+    lengths = []
+    for piece in pieces:
+        blob = marshal.dumps(piece)
+        out.write(blob)
+        crc = zlib.crc32(blob, crc)
+        lengths.append(len(blob))
+    return lengths, crc
 
 
 def _group_ranges(ends: array) -> Iterator[tuple[int, int, int]]:
@@ -433,9 +476,9 @@ def _remove_stale_temporaries(directory: Path) -> None:
 
 def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
     """Save the indexed articles to `path` (atomically); False if it could not be written."""
-    with index.lock:
+    with index.lock:  # (what a later add changes is the chunk being filled, not these)
         ix = index.inverted
-        postings = marshal.dumps(ix.pieces)
+        postings = [dict(field) for field in ix.pieces]
         docs = list(ix.docs)
         in_order = ix.in_order
     columns: list[list] = [[] for _ in range(16)]
@@ -533,16 +576,17 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
             )
             # Column by column: one marshal of the whole table held it twice over (the
             # growing output is reallocated) at the peak of a first, cold load.
-            table_lens: list[int] = []
+            table_lens: list[list[int]] = []
             crc = 0
             for column in table:
-                blob = marshal.dumps(column)
-                out.write(blob)
-                crc = zlib.crc32(blob, crc)
-                table_lens.append(len(blob))
-            del table, blob
-            out.write(postings)
-            crc = zlib.crc32(postings, crc)
+                lengths, crc = _dump(out, column, crc)
+                table_lens.append(lengths)
+            del table
+            postings_lens: list[list[int]] = []
+            for field in postings:
+                lengths, crc = _dump(out, field, crc)
+                postings_lens.append(lengths)
+            del postings
             header = marshal.dumps(
                 (
                     VERSION,
@@ -552,7 +596,7 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
                     exact_len,
                     text_len,
                     table_lens,
-                    len(postings),
+                    postings_lens,
                     in_order,
                     crc,
                     exact_crcs,

@@ -92,7 +92,12 @@ def _touch(path: Path, text: str | None = None) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
 
 
-def test_warm_start_matches_a_cold_load(folder: Path, cache_dir: Path) -> None:
+@pytest.mark.parametrize("slice_items", [None, 2])
+def test_warm_start_matches_a_cold_load(
+    folder: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, slice_items: int | None
+) -> None:
+    if slice_items is not None:  # columns and postings written in many small blobs
+        monkeypatch.setattr(cache, "_SLICE", slice_items)
     cold = Library.load([folder])
     first = Library.load([folder], cache=cache_dir)
     assert len(_files(cache_dir)) == 1
