@@ -259,3 +259,14 @@ def test_the_parallel_index_is_made_by_the_workers(many, parallel, monkeypatch) 
     monkeypatch.setattr(parallel_load, "chunk_postings", not_here)  # workers import their own
     got = parallel_load.build_index(many)
     assert _postings(got) == _postings(want)
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_workers_run_at_a_lower_priority_than_the_reader() -> None:
+    """As many workers as cores must not keep the UI's event loop off the CPU."""
+    pool = parallel_load._start(1)
+    try:
+        worker = pool.submit(os.nice, 0).result()
+    finally:
+        pool.shutdown()
+    assert worker == min(19, os.nice(0) + parallel_load.WORKER_NICENESS)
