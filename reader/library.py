@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -218,8 +219,16 @@ class Library:
         cache: CacheOption,
     ) -> Library:
         roots = [Path(p) for p in paths]
-        found, problems = scan(roots)
-        path, snapshot = open_cache(roots, cache) if cache else (None, None)
+        if cache:
+            # The cache file is read (mostly pread and crc32, which let go of the GIL) while
+            # the folders are scanned (mostly stat calls): a warm start overlaps the two.
+            with ThreadPoolExecutor(1) as reader:
+                cached = reader.submit(open_cache, roots, cache)
+                found, problems = scan(roots)
+                path, snapshot = cached.result()
+        else:
+            found, problems = scan(roots)
+            path, snapshot = None, None
         before = {a.path: a for a in previous.articles} if previous else None
         articles: list[Article] = []
         for done, (article, issues) in enumerate(load_all(found, before, snapshot), 1):
