@@ -59,3 +59,50 @@ def test_list_rows_are_cut_to_width_exactly_as_rich_cuts_them(
     rich.truncate(cells, overflow="ellipsis", pad=pad)
     assert (ours.plain, ours.spans) == (rich.plain, rich.spans)
     assert cell_len(ours.plain) <= cells
+
+
+_STYLES = st.sampled_from(["", "italic", "bold red", "#888888"])
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(st.sampled_from("aBđảngủyTânSơn “”…  x1"), max_size=30), _STYLES),
+        min_size=1,
+        max_size=2,
+    ),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=3),
+    st.integers(min_value=1, max_value=40),
+    st.booleans(),
+)
+@example([("Tân Sơn Hòa ký quy chế phối hợp", "italic")], [(0, 3), (8, 4)], 12, True)
+@example([("… ", ""), ("Hòa ký quy chế", "#888888")], [(2, 3), (11, 9)], 9, False)
+def test_list_rows_drawn_as_segments_match_rich_text(
+    pieces: list[tuple[str, str]], spans: list[tuple[int, int]], cells: int, pad: bool
+) -> None:
+    """The list's fast path (_fitted) draws what its Rich Text path draws."""
+    from rich.console import Console
+    from rich.style import Style
+    from rich.text import Text
+
+    from reader.ui.article_list import _fit, _fitted
+
+    pad = pad and len(pieces) == 1  # (rows pad only one-piece fields)
+    if len(pieces) == 2:  # as in a row: an unstyled "… " before a cut snippet
+        pieces[0] = (pieces[0][0], "")
+    plain = "".join(t for t, _ in pieces)
+    spans = sorted({(a, min(a + n, len(plain))) for a, n in spans if a < len(plain)})
+    lit = Style.parse("bold underline")
+    text = Text(pieces[0][0], style=pieces[0][1], end="", no_wrap=True)
+    for t, style in pieces[1:]:
+        text = text + Text(t, style=style, end="", no_wrap=True)
+    for a, b in spans:
+        text.stylize(lit, a, b)
+    _fit(text, cells, pad=pad)
+    line = Text.assemble(text, end="", no_wrap=True)  # as the rows are assembled
+    want = [(ch, seg.style) for seg in line.render(Console(width=200)) for ch in seg.text]
+    styled = [(t, Style.parse(s)) for t, s in pieces]
+    got = _fitted(styled, spans, lit, cells, styled[0][1] if pad else None)
+    assert got is not None
+    assert [(ch, seg.style or Style()) for seg in got for ch in seg.text] == [
+        (ch, style or Style()) for ch, style in want
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rich.cells import get_character_cell_size
 from rich.segment import Segment
@@ -52,6 +53,52 @@ def _fit(text: Text, cells: int, *, pad: bool = True) -> None:
         text.plain = plain[: cells - 1] + "…"  # as Rich cuts it: spans end at the new end
     elif pad and len(plain) < cells:
         text.pad_right(cells - len(plain))
+
+
+def _fitted(
+    pieces: Sequence[tuple[str, Style]],
+    spans: Sequence[Span],
+    lit: Style,
+    cells: int,
+    pad: Style | None,
+) -> list[Segment] | None:
+    """The segments that `_fit` and Text.render make of the pieces' text (each in its
+    style, the `spans` of the whole also in `lit`), cut to `cells` and padded in `pad` unless
+    None; None when a character is not surely one cell wide (then build the Text).
+
+    A hit list drew in 5.6 ms through Rich's Text (assembling, stylizing, rendering each
+    line), this way in a fraction of it; the snapshots and a test check they draw the same.
+    """
+    plain = "".join(text for text, _ in pieces)
+    if not _ONE_CELL.issuperset(plain):
+        return None
+    size = len(plain)
+    if size > cells:  # the ellipsis takes the styles of the character it replaces
+        plain = plain[: cells - 1] + "…"
+        size = cells
+    cuts = {0, size}
+    at = 0
+    for text, _ in pieces:
+        at += len(text)
+        if at < size:
+            cuts.add(at)
+    kept = [(max(0, a), min(b, size)) for a, b in spans if a < size and b > 0 and a < b]
+    for a, b in kept:
+        cuts.update((a, b))
+    edges = sorted(cuts)
+    segments: list[Segment] = []
+    piece, piece_end = 0, len(pieces[0][0]) if pieces else 0
+    for start, end in pairwise(edges):
+        while start >= piece_end and piece + 1 < len(pieces):
+            piece += 1
+            piece_end += len(pieces[piece][0])
+        style = pieces[piece][1]
+        if any(a <= start < b for a, b in kept):
+            style = style + lit
+        segments.append(Segment(plain[start:end], style))
+    if pad is not None and size < cells:
+        segments.append(Segment(" " * (cells - size), pad))
+    return segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +186,7 @@ class ArticleList(RepaintingScrollView, can_focus=True):
         self.user_moved = False  # set once the user moves the cursor
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._base_styles: dict[tuple[bool, bool], Style] = {}  # (focused, cursor) -> style
+        self._part_styles: dict[str, Style] | None = None  # see _styles
 
     # --- data -------------------------------------------------------------------------
 
@@ -276,10 +324,15 @@ class ArticleList(RepaintingScrollView, can_focus=True):
         if cached is not None:
             return cached
         row = self._rows[index]
-        text = self._title_line(row, width) if part == 0 else self._snippet_line(row, width)
         base = self._base_style(is_cursor)
-        text.stylize_before(base)
-        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        fast = self._title_segments(row, width) if part == 0 else self._snippet_segments(row, width)
+        if fast is not None:
+            segments = [Segment(text, base + style) for text, style, _ in fast]
+            strip = Strip(segments, sum(len(text) for text, _, _ in fast))
+        else:
+            text = self._title_line(row, width) if part == 0 else self._snippet_line(row, width)
+            text.stylize_before(base)
+            strip = Strip(list(text.render(self.app.console)), text.cell_len)
         strip = strip.crop_extend(0, width, base)
         self._cache[key] = strip
         return strip
@@ -298,6 +351,7 @@ class ArticleList(RepaintingScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         self._base_styles.clear()
+        self._part_styles = None
         super().notify_style_update()
 
     def _lit(self, text: str, spans: Sequence[Span], base: Style | str = "") -> Text:
@@ -310,6 +364,78 @@ class ArticleList(RepaintingScrollView, can_focus=True):
             if 0 <= start < end <= len(text):
                 out.stylize(match, start, end)
         return out
+
+    def _styles(self) -> dict[str, Style]:
+        """The component styles the rows use (looked up once per style update)."""
+        styles = self._part_styles
+        if styles is None:
+            get = self.get_component_rich_style
+            names = ("match", "date", "who", "snippet")
+            styles = {name: get(f"article-list--{name}", partial=True) for name in names}
+            self._part_styles = styles
+        return styles
+
+    def _title_segments(self, row: Row, width: int) -> list[Segment] | None:
+        """What `_title_line` draws, as segments (None: draw it with `_title_line`)."""
+        article = row.article
+        styles = self._styles()
+        none = Style()
+        title_cells, date_cells, who_cells = self._columns(width)
+        title_style = Style(italic=True) if article.title_derived else none
+        text = article.title or "(untitled)"
+        title = _fitted(
+            [(text, title_style)],
+            [(a, b) for a, b in row.title_spans if 0 <= a < b <= len(text)],
+            styles["match"],
+            title_cells,
+            title_style,
+        )
+        if title is None:
+            return None
+        out = [Segment(" ", none), *title]
+        if date_cells:
+            date = article.date.display() if article.date else ""
+            fitted = _fitted([(date, styles["date"])], (), none, date_cells, styles["date"])
+            if fitted is None:
+                return None
+            out += [Segment(" ", none), *fitted]
+        if who_cells:
+            who = article.author or article.section or ""
+            fitted = _fitted([(who, styles["who"])], (), none, who_cells, styles["who"])
+            if fitted is None:
+                return None
+            out += [Segment(" ", none), *fitted]
+        return out
+
+    def _snippet_segments(self, row: Row, width: int) -> list[Segment] | None:
+        """What `_snippet_line` draws, as segments (None: draw it with `_snippet_line`)."""
+        style = self._styles()["snippet"]
+        text = row.snippet
+        spans = [(a, b) for a, b in row.snippet_spans if 0 <= a < b <= len(text)]
+        avail = max(1, width - 3)
+        pieces = [(text, style)]
+        first = row.snippet_spans[0][0] if row.snippet_spans else 0
+        if first > avail // 2:
+            cut = text.rfind(" ", 0, first - avail // 4) + 1
+            if cut > 0:
+                pieces = [("… ", Style()), (text[cut:], style)]
+                spans = [(max(a, cut) - cut + 2, b - cut + 2) for a, b in spans if b > cut]
+        fitted = _fitted(pieces, spans, self._styles()["match"], avail, None)
+        return None if fitted is None else [Segment("   ", Style()), *fitted]
+
+    @staticmethod
+    def _columns(width: int) -> tuple[int, int, int]:
+        """Cells for the title, the date and the author (0: not shown) at this width."""
+        right = 0
+        if width >= 40:
+            right += DATE_CELLS + 1
+        if width >= 70:
+            right += WHO_CELLS + 1
+        return (
+            max(1, width - right - 1),
+            DATE_CELLS if width >= 40 else 0,
+            WHO_CELLS if width >= 70 else 0,
+        )
 
     def _title_line(self, row: Row, width: int) -> Text:
         article = row.article
