@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from reader.cache import Snapshot
     from reader.search import Hit, Hits, SearchIndex
 
-__all__ = ["Library", "Problem", "first_articles", "load_all", "load_file", "open_cache", "scan"]
+__all__ = [
+    "Library",
+    "Problem",
+    "first_articles",
+    "load_all",
+    "load_file",
+    "open_cache",
+    "scan",
+    "scan_with_cache",
+]
 
 #: Called as progress(done, total) while loading.
 Progress = Callable[[int, int], None]
@@ -113,6 +122,22 @@ def open_cache(
     folder = None if cache is True or not cache else Path(cache)
     path = store.cache_file(roots, folder)
     return path, store.read(path, roots)
+
+
+def scan_with_cache(
+    paths: Iterable[str | os.PathLike[str]], cache: CacheOption
+) -> tuple[list[FoundFile], list[Problem], Path | None, Snapshot | None]:
+    """`scan(paths)`, and `open_cache(paths, cache)` unless `cache` is None or False. The
+    cache file is read (mostly pread and crc32, which let go of the GIL) while the folders
+    are scanned (mostly stat calls): a warm start overlaps the two."""
+    if not cache:
+        return (*scan(paths), None, None)
+    roots = [Path(p) for p in paths]
+    with ThreadPoolExecutor(1) as reader:
+        cached = reader.submit(open_cache, roots, cache)
+        found, problems = scan(roots)
+        path, snapshot = cached.result()
+    return found, problems, path, snapshot
 
 
 def load_all(
@@ -219,16 +244,7 @@ class Library:
         cache: CacheOption,
     ) -> Library:
         roots = [Path(p) for p in paths]
-        if cache:
-            # The cache file is read (mostly pread and crc32, which let go of the GIL) while
-            # the folders are scanned (mostly stat calls): a warm start overlaps the two.
-            with ThreadPoolExecutor(1) as reader:
-                cached = reader.submit(open_cache, roots, cache)
-                found, problems = scan(roots)
-                path, snapshot = cached.result()
-        else:
-            found, problems = scan(roots)
-            path, snapshot = None, None
+        found, problems, path, snapshot = scan_with_cache(roots, cache)
         before = {a.path: a for a in previous.articles} if previous else None
         articles: list[Article] = []
         for done, (article, issues) in enumerate(load_all(found, before, snapshot), 1):

@@ -278,13 +278,13 @@ async def test_the_first_files_are_listed_while_the_folder_is_still_scanned(monk
     from reader.ui import app as app_module
 
     scanned = threading.Event()
-    scan = app_module.scan
+    scan = app_module.scan_with_cache
 
-    def slow_scan(paths):
+    def slow_scan(paths, cache):
         scanned.wait(10)  # a huge folder: the scan has not finished yet
-        return scan(paths)
+        return scan(paths, cache)
 
-    monkeypatch.setattr(app_module, "scan", slow_scan)
+    monkeypatch.setattr(app_module, "scan_with_cache", slow_scan)
     app = ReaderApp([ARTICLES])
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(200):
@@ -326,13 +326,13 @@ async def test_the_palette_says_it_is_still_loading_rather_than_no_matches(monke
     from reader.ui.commands import STILL_LOADING
 
     scanned = threading.Event()
-    scan = app_module.scan
+    scan = app_module.scan_with_cache
 
-    def slow_scan(paths):
+    def slow_scan(paths, cache):
         scanned.wait(10)
-        return scan(paths)
+        return scan(paths, cache)
 
-    monkeypatch.setattr(app_module, "scan", slow_scan)
+    monkeypatch.setattr(app_module, "scan_with_cache", slow_scan)
     app = ReaderApp([ARTICLES])
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+p")

@@ -27,7 +27,7 @@ from textual.worker import get_current_worker
 from reader.article import Article
 from reader.cache import no_gc
 from reader.files import SUFFIXES, watched_paths
-from reader.library import Library, first_articles, load_all, open_cache, scan
+from reader.library import Library, first_articles, load_all, scan, scan_with_cache
 from reader.query import QUERY_HELP
 from reader.sanitize import clean_name
 from reader.search import Hit, match_spans
@@ -232,10 +232,9 @@ class ReaderApp(App[None]):
             first = sorted(first_articles(self.paths, FIRST_ROWS), key=lambda a: a.sort_key())
             if first:
                 self.post_message(LoadProgress(0, 0, [Row(a) for a in first]))
-        found, problems = scan(self.paths)
         # Unchanged files come from the persistent cache (reader.cache), with their index;
         # a reload reuses the articles on screen instead, so the selection stays the same.
-        cache_path, snapshot = open_cache(self.paths)
+        found, problems, cache_path, snapshot = scan_with_cache(self.paths, True)
         if previous is not None:
             snapshot = None
         # The cyclic collector stays off until the library is indexed, then everything loaded
