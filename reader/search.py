@@ -141,7 +141,7 @@ class Hits(list[Hit]):
 
 # -- patterns ---------------------------------------------------------------------------------
 
-#: Documents verified one by one in an exact-diacritics body class before a full scan.
+#: Documents verified one by one in a lead or body class before a full scan.
 _LAZY_CHECKS = 1000
 #: Typo windows are a best-effort "did you mean": at most this many documents are verified
 #: for them per search (newest first), and they never trigger a full scan.
@@ -674,8 +674,11 @@ class SearchIndex:
             bits = candidates & self._pattern_bits(pattern, cls.where, scan=False)
             order = ix.newest_first(bits)
             verified = False
-            # Leads are short: verifying each is cheaper than a scan of every body.
-            lazy = not typo and pattern.needs_verify and cls.where is MatchField.BODY
+            # Verified one by one at first (a lead is short, a common phrase fills the list
+            # soon); after _LAZY_CHECKS documents, one scan finds the phrase's documents
+            # (cached: the body class after this one then needs none). Leads verified one by
+            # one took 25 ms at 100k to find that "tan son hoa q" is in none of 11,849.
+            lazy = not typo and pattern.needs_verify and cls.where >= MatchField.LEAD
         # A title, metadata or lead phrase verified over every document is remembered (with
         # those an earlier class took, unverified here) for the phrases typed after it.
         record = (
