@@ -411,7 +411,7 @@ def _parse(
 
 
 def _joined(parts: list) -> object:
-    """A column written in slices (`_dump`), whole again."""
+    """A column written in slices (`_blobs`), whole again."""
     if len(parts) == 1:
         return parts[0]
     whole: list = []
@@ -420,9 +420,8 @@ def _joined(parts: list) -> object:
     return whole
 
 
-def _dump(out: BinaryIO, value: object, crc: int) -> tuple[list[int], int]:
-    """Write `value` (a list or dict in slices of `_SLICE` items, else whole) as marshal
-    blobs; their lengths and the running crc."""
+def _blobs(value: object) -> list[bytes]:
+    """`value` as marshal blobs: a list or dict in slices of `_SLICE` items, else whole."""
     if isinstance(value, dict):
         items = list(value.items())
         step = max(1, _SLICE // 32)  # a token's postings weigh far more than a column's item
@@ -431,13 +430,15 @@ def _dump(out: BinaryIO, value: object, crc: int) -> tuple[list[int], int]:
         pieces = [value[i : i + _SLICE] for i in range(0, len(value), _SLICE)]
     else:
         pieces = [value]
-    lengths = []
-    for piece in pieces:
-        blob = marshal.dumps(piece)
+    return [marshal.dumps(piece) for piece in pieces]
+
+
+def _write_blobs(out: BinaryIO, blobs: list[bytes], crc: int) -> tuple[list[int], int]:
+    """Write the blobs; their lengths and the running crc."""
+    for blob in blobs:
         out.write(blob)
         crc = zlib.crc32(blob, crc)
-        lengths.append(len(blob))
-    return lengths, crc
+    return [len(blob) for blob in blobs], crc
 
 
 def _group_ranges(ends: array) -> Iterator[tuple[int, int, int]]:
@@ -476,9 +477,9 @@ def _remove_stale_temporaries(directory: Path) -> None:
 
 def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
     """Save the indexed articles to `path` (atomically); False if it could not be written."""
-    with index.lock:  # (what a later add changes is the chunk being filled, not these)
+    with index.lock:  # an add (a reload) changes the postings in place: dump them now
         ix = index.inverted
-        postings = [dict(field) for field in ix.pieces]
+        postings = [_blobs(field) for field in ix.pieces]  # (the GIL is free in between)
         docs = list(ix.docs)
         in_order = ix.in_order
     columns: list[list] = [[] for _ in range(16)]
@@ -579,12 +580,12 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
             table_lens: list[list[int]] = []
             crc = 0
             for column in table:
-                lengths, crc = _dump(out, column, crc)
+                lengths, crc = _write_blobs(out, _blobs(column), crc)
                 table_lens.append(lengths)
             del table
             postings_lens: list[list[int]] = []
-            for field in postings:
-                lengths, crc = _dump(out, field, crc)
+            for blobs in postings:
+                lengths, crc = _write_blobs(out, blobs, crc)
                 postings_lens.append(lengths)
             del postings
             header = marshal.dumps(
