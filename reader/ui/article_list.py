@@ -101,6 +101,15 @@ def _fitted(
     return segments
 
 
+def _snippet_cut(row: Row, cells: int) -> int:
+    """Where a snippet line starts (0: at its start; else "… " goes first): at a word a
+    little before the first match when that would be past the middle of the line."""
+    first = row.snippet_spans[0][0] if row.snippet_spans else 0
+    if first > cells // 2:
+        return row.snippet.rfind(" ", 0, first - cells // 4) + 1
+    return 0
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One row of the list: an article, and the search hit that listed it, if any.
@@ -359,7 +368,7 @@ class ArticleList(RepaintingScrollView, can_focus=True):
         # terminals draw one, and the row's columns would shift. The text form has one width
         # everywhere, and the swap keeps offsets (one code point for one).
         out = Text(text.replace("\ufe0f", "\ufe0e"), style=base, end="", no_wrap=True)
-        match = self.get_component_rich_style("article-list--match", partial=True)
+        match = self._styles()["match"]
         for start, end in spans:
             if 0 <= start < end <= len(text):
                 out.stylize(match, start, end)
@@ -414,12 +423,10 @@ class ArticleList(RepaintingScrollView, can_focus=True):
         spans = [(a, b) for a, b in row.snippet_spans if 0 <= a < b <= len(text)]
         avail = max(1, width - 3)
         pieces = [(text, style)]
-        first = row.snippet_spans[0][0] if row.snippet_spans else 0
-        if first > avail // 2:
-            cut = text.rfind(" ", 0, first - avail // 4) + 1
-            if cut > 0:
-                pieces = [("… ", Style()), (text[cut:], style)]
-                spans = [(max(a, cut) - cut + 2, b - cut + 2) for a, b in spans if b > cut]
+        cut = _snippet_cut(row, avail)
+        if cut:
+            pieces = [("… ", Style()), (text[cut:], style)]
+            spans = [(max(a, cut) - cut + 2, b - cut + 2) for a, b in spans if b > cut]
         fitted = _fitted(pieces, spans, self._styles()["match"], avail, None)
         return None if fitted is None else [Segment("   ", Style()), *fitted]
 
@@ -442,12 +449,7 @@ class ArticleList(RepaintingScrollView, can_focus=True):
         date = article.date.display() if article.date else ""
         who = article.author or article.section or ""
         right = Text(no_wrap=True, end="")
-        right_cells = 0
-        if width >= 40:
-            right_cells += DATE_CELLS + 1
-        if width >= 70:
-            right_cells += WHO_CELLS + 1
-        title_cells = max(1, width - right_cells - 1)
+        title_cells, date_cells, who_cells = self._columns(width)
         # A title the parser made up from the lead is shown in italics.
         title = self._lit(
             article.title or "(untitled)",
@@ -455,30 +457,23 @@ class ArticleList(RepaintingScrollView, can_focus=True):
             "italic" if article.title_derived else "",
         )
         _fit(title, title_cells)
-        if width >= 40:
-            d = Text(date, style=self.get_component_rich_style("article-list--date", partial=True))
-            _fit(d, DATE_CELLS)
+        if date_cells:
+            d = Text(date, style=self._styles()["date"])
+            _fit(d, date_cells)
             right.append(" ")
             right.append(d)
-        if width >= 70:
-            w = Text(who, style=self.get_component_rich_style("article-list--who", partial=True))
-            _fit(w, WHO_CELLS)
+        if who_cells:
+            w = Text(who, style=self._styles()["who"])
+            _fit(w, who_cells)
             right.append(" ")
             right.append(w)
         return Text.assemble(" ", title, right, no_wrap=True, end="")
 
     def _snippet_line(self, row: Row, width: int) -> Text:
-        snippet = self._lit(
-            row.snippet,
-            row.snippet_spans,
-            self.get_component_rich_style("article-list--snippet", partial=True),
-        )
+        snippet = self._lit(row.snippet, row.snippet_spans, self._styles()["snippet"])
         avail = max(1, width - 3)
-        # Keep the first match in view: start the line at a word a little before it.
-        first = row.snippet_spans[0][0] if row.snippet_spans else 0
-        if first > avail // 2:
-            cut = row.snippet.rfind(" ", 0, first - avail // 4) + 1
-            if cut > 0:
-                snippet = Text("… ", end="", no_wrap=True) + snippet[cut:]
+        cut = _snippet_cut(row, avail)
+        if cut:
+            snippet = Text("… ", end="", no_wrap=True) + snippet[cut:]
         _fit(snippet, avail, pad=False)
         return Text.assemble("   ", snippet, no_wrap=True, end="")
