@@ -16,7 +16,7 @@ class KeyFooter(Widget, can_focus=False):
     Footer rebuilds a widget per key on every bindings signal, and a focus change sends two:
     each rebuild mounted new widgets and laid the screen out twice, 10-25 ms a pass at
     100,000 articles, so the first key typed after "/" or Escape waited 40-100 ms behind
-    them. Repainting one line takes well under a millisecond.
+    them. Now a focus change repaints one line (1.3 ms at most in a tmux trace).
     """
 
     ALLOW_SELECT = False
