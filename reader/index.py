@@ -410,6 +410,28 @@ class InvertedIndex:
         self._cache[key] = value
         return value
 
+    @staticmethod
+    def chunks_of(bits: int) -> dict[int, int]:
+        """`bits` cut into its non-empty chunks (chunk -> the chunk's bits), for `overlap`."""
+        if bits <= 0:
+            return {}
+        data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+        out = {}
+        for chunk, start in enumerate(range(0, len(data), _CHUNK_BYTES)):
+            local = int.from_bytes(data[start : start + _CHUNK_BYTES], "little")
+            if local:
+                out[chunk] = local
+        return out
+
+    def overlap(self, field: int, token: bytes, chunks: dict[int, int]) -> int:
+        """How many documents of `chunks` (see `chunks_of`) hold `token` in `field`,
+        counted chunk by chunk without building the token's whole bitset."""
+        pieces = self._pieces[field].get(token)
+        if not pieces:
+            return 0
+        get = chunks.get
+        return sum((local & get(chunk, 0)).bit_count() for chunk, local in pieces.items())
+
     def any_bits(self, field: int, tokens) -> int:
         """The documents whose `field` holds any of `tokens`."""
         out = 0
@@ -449,9 +471,10 @@ class InvertedIndex:
 
     def _prefix_union(self, field: int, stem: str) -> int:
         tokens = self.prefix_tokens(stem)
-        if len(tokens) <= 64:
+        if len(tokens) <= 4:
             return self.any_bits(field, (t.encode("ascii") for t in tokens))
-        # Many tokens: OR the chunk pieces first (small ints), then join once.
+        # More tokens: OR the chunk pieces first (small ints), then join once (the tokens'
+        # own bitsets need not be built: "c" unions 42 of them in 0.6 ms instead of 1.3).
         merged: dict[int, int] = {}
         pieces_of = self._pieces[field]
         for token in tokens:

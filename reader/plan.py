@@ -41,6 +41,7 @@ class Unit:
     size: int = 1  # number of syllables, to pick the primary unit
     classes: list[Any] = field(default_factory=list)  # filled by reader.search
     typo_syllables: list[str] = field(default_factory=list)  # a run: typo windows on demand
+    typo_prefix: bool = False  # the run's last word may be unfinished
     scoped: bool = False  # only title:/author:/date:/^ terms: a filter, not a ranking
     typo_patterns: list[Pattern] | None = None
 
@@ -51,10 +52,11 @@ class Planner:
     def __init__(self, index: InvertedIndex, glossary: Glossary) -> None:
         self._index = index
         self._glossary = glossary
-        # typo syllables -> their TYPO patterns, until the index changes (a query is retyped
-        # a character at a time: the same words come back on every keystroke)
-        self._typos: dict[tuple[str, ...], list[Pattern]] = {}
+        # (typo syllables, last unfinished) -> their TYPO patterns, until the index changes (a
+        # query is retyped a character at a time: the same words come back on every keystroke)
+        self._typos: dict[tuple[tuple[str, ...], bool], list[Pattern]] = {}
         self._typos_generation = -1
+        self._near: dict[str, list[str]] = {}  # syllable -> typo neighbours, kept as _typos
 
     def units(self, query: Query) -> list[Unit]:
         """The units of a query, in order (every one must match)."""
@@ -97,7 +99,11 @@ class Planner:
             required_phrase=False,
         )
         return Unit(
-            patterns, scattered, size=len(terms), typo_syllables=[t.syllables[0] for t in terms]
+            patterns,
+            scattered,
+            size=len(terms),
+            typo_syllables=[t.syllables[0] for t in terms],
+            typo_prefix=terms[-1].prefix,
         )
 
     def _clause_unit(self, terms: Sequence[Term]) -> Unit:
@@ -209,57 +215,113 @@ class Planner:
 
     def typo_patterns(self, unit: Unit) -> list[Pattern]:
         """TYPO patterns of a run (made when ranking needs them), one per mistyped position:
-        the other words as typed, this one any vocabulary neighbour that keeps the window of
-        as many syllables within the cutoff of the query and occurs with the other words in
-        some document (most such documents first)."""
+        the other words as typed (the last maybe unfinished), this one any vocabulary
+        neighbour that keeps the window of as many syllables within the cutoff of the query
+        and occurs with the other words in some document (most such documents first).
+
+        Each pattern knows the patterns of earlier, shorter queries that hold it (`wider`):
+        a query typed on checks no document again where one of those was not found."""
         if unit.typo_patterns is not None:
             return unit.typo_patterns
         ix = self._index
         if self._typos_generation != ix.generation or len(self._typos) > 256:
             self._typos.clear()
+            self._near.clear()
             self._typos_generation = ix.generation
-        key = tuple(unit.typo_syllables)
+        key = (tuple(unit.typo_syllables), unit.typo_prefix)
         cached = self._typos.get(key)
         if cached is None:
-            cached = self._typos[key] = self._typo_patterns(unit.typo_syllables)
+            cached = self._typo_patterns(unit.typo_syllables, unit.typo_prefix)
+            _link_wider(cached, key, self._typos)
+            self._typos[key] = cached
         unit.typo_patterns = cached
         return cached
 
-    def _typo_patterns(self, syllables: list[str]) -> list[Pattern]:
+    def _neighbours(self, syllable: str, vocab: list[str]) -> list[str]:
+        """`typo_neighbours` of a syllable, kept with the typo patterns (the words of a
+        query come back on every keystroke)."""
+        found = self._near.get(syllable)
+        if found is None:
+            if len(self._near) > 1024:
+                self._near.clear()
+            found = self._near[syllable] = typo_neighbours(syllable, vocab)
+        return found
+
+    def _typo_patterns(self, syllables: list[str], last_prefix: bool) -> list[Pattern]:
         ix = self._index
         vocab = ix.vocabulary
         query_text = " ".join(syllables)
         cutoff = typo_cutoff(query_text)
         literal = [Pos((s.encode("ascii"),)) for s in syllables]
+        word_bits = [ix.bits(Field.ALL, p.tokens[0]) for p in literal]
+        if last_prefix:  # as elsewhere, a window may end in a longer word
+            literal[-1] = Pos((), literal[-1].tokens[0])
+            word_bits[-1] = ix.prefix_bits(Field.ALL, syllables[-1])
         others_bits = []
         for i in range(len(syllables)):
             bits = ix.alive
-            for j, s in enumerate(syllables):
+            for j, word in enumerate(word_bits):
                 if j != i:
-                    bits &= ix.bits(Field.ALL, s.encode("ascii"))
+                    bits &= word
             others_bits.append(bits)
         found: list[tuple[float, int, Pattern]] = []
         for i, syllable in enumerate(syllables):
             if not others_bits[i]:
                 continue
             near: list[tuple[int, float, bytes]] = []
-            for word in typo_neighbours(syllable, vocab):
+            others = None
+            for word in self._neighbours(syllable, vocab):
                 window = " ".join((*syllables[:i], word, *syllables[i + 1 :]))
                 score = window_ratio(query_text, window)
                 if score < cutoff:
                     continue
                 token = word.encode("ascii")
-                count = (others_bits[i] & ix.bits(Field.ALL, token)).bit_count()
+                if others is None:
+                    others = ix.chunks_of(others_bits[i])
+                count = ix.overlap(Field.ALL, token, others)
                 if count:
                     near.append((-count, -score, token))
             if near:
                 near.sort()
-                tokens = tuple(t for _, _, t in near[:MAX_TYPO_WORDS])
+                tokens = tuple(sorted(t for _, _, t in near[:MAX_TYPO_WORDS]))
                 positions = (*literal[:i], Pos(tokens), *literal[i + 1 :])
                 best = max(-score for _, score, _ in near)
                 found.append((best, -i, Pattern(Tier.TYPO, positions, True)))
         found.sort(key=lambda f: (-f[0], f[1]))
         return [p for _, _, p in found]
+
+
+def _link_wider(
+    patterns: list[Pattern],
+    key: tuple[tuple[str, ...], bool],
+    known: dict[tuple[tuple[str, ...], bool], list[Pattern]],
+) -> None:
+    """Give each new typo pattern the known patterns of earlier queries that hold it: those
+    typed before this one ("tan son hoa q" before "tan son hoa quy c") whose windows every
+    window of it starts with."""
+    syllables, _ = key
+    text = " ".join(syllables)
+    for (earlier, _), wider in known.items():
+        if not text.startswith(" ".join(earlier)):
+            continue
+        for pattern in patterns:
+            pattern.wider.extend(w for w in wider if w is not pattern and _holds(w, pattern))
+
+
+def _holds(wider: Pattern, pattern: Pattern) -> bool:
+    """Does every match of `pattern` start with a match of `wider` (both phrases)?"""
+    if len(wider.positions) > len(pattern.positions):
+        return False
+    for w, p in zip(wider.positions, pattern.positions, strict=False):
+        if w.stem is None:  # any of its words: so must the pattern be
+            held = p.stem is None and set(p.tokens) <= set(w.tokens)
+        else:  # a word starting with its stem: so must every word of the pattern
+            stem = w.stem
+            held = not w.tokens and all(t.startswith(stem) for t in p.tokens)
+            held = held and (p.stem is None or p.stem.startswith(stem))
+        if not held:
+            return False
+    return True
 
 
 class _VocabSet:

@@ -346,20 +346,30 @@ class SearchIndex:
             postings = Field.AUTHOR
         else:
             postings = _POSTINGS[where]
+        # What is cached of this phrase or the phrases inside it first: it often settles the
+        # class before a one-letter last word's postings are unioned ("tan son hoa quy c"
+        # after "tan son hoa q" was found nowhere).
+        positions = pattern.positions
+        narrowed = None
+        if _field_cached(pattern, where):
+            narrowed = self._field_superset(int(where), positions)
+        phrase = None
+        if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
+            phrase = self._phrase_bits(positions, scan=False)
+            if phrase is None:
+                phrase = self._phrase_superset(positions)
+        if narrowed == 0 or phrase == 0:
+            return 0
         bits = -1
-        for pos in pattern.positions:
+        for pos in positions:
             bits &= self._pos_bits(postings, pos)
             if not bits:
                 return 0
-        positions = pattern.positions
-        if _field_cached(pattern, where):
-            narrowed = self._field_superset(int(where), positions)
-            if narrowed is not None:
-                bits &= narrowed
+        if narrowed is not None:
+            bits &= narrowed
         if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
-            phrase = self._phrase_bits(positions, scan=scan)
-            if phrase is None:
-                phrase = self._phrase_superset(positions)
+            if scan and self._phrases.get(positions) is None:
+                phrase = self._phrase_bits(positions)
             if phrase is not None:
                 bits &= phrase
         return max(bits, 0)
@@ -533,13 +543,19 @@ class SearchIndex:
     def _typo_field(self, cls: _Class, doc: DocData, slot: int) -> MatchField | None:
         """The best field where a typo window of an any-field class occurs, or None (kept
         per document with the pattern, which lives as long as the index does not change: a
-        query retyped or with a space added checks the same windows in the same documents)."""
+        query retyped or with a space added checks the same windows in the same documents,
+        and one typed on skips the documents where a window it starts with was not found)."""
         pattern = cls.pattern
         assert pattern is not None
         seen = pattern.seen
         if slot in seen:
             return seen[slot]
-        where = self._typo_field_of(pattern, doc)
+        for wider in pattern.wider:  # not in an earlier query's window: not in this one
+            if slot in wider.seen and wider.seen[slot] is None:
+                where = None
+                break
+        else:
+            where = self._typo_field_of(pattern, doc)
         if len(seen) >= _SEEN_AT_MOST:  # bounded: the pattern may live as long as the index
             seen.clear()
         seen[slot] = where
@@ -847,7 +863,10 @@ class SearchIndex:
                 if found is not None:
                     title_spans = [found]
             start = _body_start(article)
-            location = self._locate(doc, units, doc.folded, doc.exact, start, slot)
+            # One unit: no pattern of a stronger tier than the hit's matches the document
+            # (it would have ranked it there), so none need be searched for.
+            weakest = Tier(tier) if len(units) == 1 else Tier.EXACT
+            location = self._locate(doc, units, doc.folded, doc.exact, start, slot, weakest)
             snippet, snippet_spans = snippet_around(article, location, query)
             return title_spans, snippet, snippet_spans
 
@@ -861,10 +880,11 @@ class SearchIndex:
         exact: bytes,
         start: int,
         slot: int | None = None,
+        weakest: Tier = Tier.EXACT,
     ) -> Span | None:
-        """The first place, from `start`, where the strongest pattern of the query matches
-        (`folded` being the document's text when its `slot` is given: typo windows already
-        found absent from it are not searched again)."""
+        """The first place, from `start`, where the strongest pattern of the query (of tier
+        `weakest` or weaker) matches (`folded` being the document's text when its `slot` is
+        given: typo windows already found absent from it are not searched again)."""
         for unit in units:
             patterns = [
                 *unit.patterns,
@@ -872,7 +892,7 @@ class SearchIndex:
                 *([unit.scattered] if unit.scattered else []),
             ]
             for pattern in patterns:
-                if pattern.scope is not Scope.ANY:
+                if pattern.scope is not Scope.ANY or pattern.tier < weakest:
                     continue
                 known = pattern.seen if pattern.tier is Tier.TYPO and slot is not None else {}
                 if slot in known and known[slot] is None:

@@ -661,3 +661,71 @@ def test_a_typo_window_inside_a_phrase_is_found_as_the_regex_finds_it(
     start = min(start, len(data))
     expected = next((m.span() for m in word_matches(pattern.regex(), data, start, len(data))), None)
     assert pattern.find(data, start) == expected
+
+
+def test_a_typo_window_may_end_in_the_word_being_typed(library: Library) -> None:
+    # "hao" for "hòa", then the next word typed a letter at a time: the typo match stays on
+    # screen all along instead of vanishing until "phoi" is complete.
+    for typed in ("tan son hao p", "tan son hao ph", "tan son hao phoi", "tan son hao phoi h"):
+        hits = library.search(typed)
+        assert prefixes(hits)[:1] == ["001"] and hits[0].tier is Tier.TYPO, typed
+
+
+def test_a_query_typed_on_checks_no_document_again_where_its_typo_window_was_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Many documents hold the words apart (each is a typo-window candidate), one in order.
+    apart = "Tân và Sơn, Hòa phối hợp với phường."
+    arts = [make(f"w{i:03d}", "Tin", apart, date=ArticleDate(2025, 1, 1)) for i in range(40)]
+    arts.append(make("hit", "Tin", "Tân Sơn Hòa phối hợp.", date=ArticleDate(2024, 1, 1)))
+    checked: list[int] = []
+    real = SearchIndex._typo_field_of
+
+    def counting(pattern, doc):  # type: ignore[no-untyped-def]
+        checked.append(1)
+        return real(pattern, doc)
+
+    monkeypatch.setattr(SearchIndex, "_typo_field_of", staticmethod(counting))
+    fresh = SearchIndex(arts).search("tan son hao phoi")
+    fresh_checks = len(checked)
+    typed = SearchIndex(arts)
+    typed.search("tan son hao p")
+    checked.clear()
+    again = typed.search("tan son hao phoi")
+    assert _ranked(again) == _ranked(fresh) and again[0].article.id == "hit"
+    assert fresh_checks >= 40 and len(checked) <= 2
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(_SYLLABLES, st.sampled_from([b" ", b"  "])), max_size=12),
+    st.lists(_SYLLABLES, min_size=1, max_size=3),
+    st.booleans(),
+    st.booleans(),
+    st.integers(0, 60),
+)
+def test_a_phrase_of_plain_words_is_found_as_the_regex_finds_it(
+    text: list[tuple[bytes, bytes]], words: list[bytes], unfinished: bool, lead: bool, start: int
+) -> None:
+    from reader.phrase import Pattern, Pos, word_matches
+
+    positions = [Pos((w,)) for w in words]
+    if unfinished:
+        positions[-1] = Pos((), words[-1][:1])
+    pattern = Pattern(Tier.PHRASE, tuple(positions), True)
+    data = (b" " if lead else b"") + b"".join(w + gap for w, gap in text)
+    start %= len(data) + 1  # anywhere, mid-word too
+    expected = next((m.span() for m in word_matches(pattern.regex(), data, start, len(data))), None)
+    assert pattern.find(data, start) == expected
+
+
+def test_overlap_counts_a_token_with_a_set_chunk_by_chunk() -> None:
+    arts = [
+        make(f"o{i:05d}", "Tin", "Tân Sơn Hòa." if i % 3 else "Long Xuyên.") for i in range(9000)
+    ]
+    ix = SearchIndex(arts).inverted
+    others = ix.bits(0, b"tin") & ~(1 << 5) & ~(1 << 8500)
+    chunks = ix.chunks_of(others)
+    assert len(chunks) == 3
+    for token in (b"tan", b"long", b"nowhere"):
+        assert ix.overlap(0, token, chunks) == (others & ix.bits(0, token)).bit_count()
