@@ -13,8 +13,9 @@ Per size:
 - warm start: `Library.load(paths, cache=FOLDER)` in a fresh process, once to write the cache
   ("1st run") and once more reading it (n/a until `reader.cache` exists);
 - peak RSS of the cold process after load+index (ru_maxrss), and of the warm one;
-- `Library.search` p50/p95 for every prefix of every query (typed one character at a time),
-  overall and for the 3 hardest queries (by p95), within a time budget per size;
+- `Library.search` p50/p95 for every prefix of every query (each query typed one character
+  at a time, in order; the queries in a fixed shuffled order), overall and for the 3 hardest
+  queries (by p95), within a time budget per size;
 - fzf on the same titles: `fzf --filter PREFIX` per prefix (includes process start), and
   keystroke-to-screen in a real 120x40 tmux pane (until the "N/M" counter shows the new count);
 - our TUI (n/a until `reader.ui.app` exists): keystroke until its search worker is done and the
