@@ -423,12 +423,16 @@ class InvertedIndex:
                 out[chunk] = local
         return out
 
-    def overlap(self, field: int, token: bytes, chunks: dict[int, int]) -> int:
-        """How many documents of `chunks` (see `chunks_of`) hold `token` in `field`,
-        counted chunk by chunk without building the token's whole bitset."""
+    def overlap(self, field: int, token: bytes, bits: int, chunks: dict[int, int]) -> int:
+        """How many documents of `bits` (cut into `chunks` by `chunks_of`) hold `token` in
+        `field`: one AND when the token's bitset is built, else chunk by chunk without
+        building it."""
         pieces = self._pieces[field].get(token)
         if not pieces:
             return 0
+        whole = self._cache.get((field, token))
+        if whole is not None and len(pieces) > 4:
+            return (whole & bits).bit_count()
         get = chunks.get
         return sum((local & get(chunk, 0)).bit_count() for chunk, local in pieces.items())
 

@@ -278,7 +278,7 @@ class Planner:
                 token = word.encode("ascii")
                 if others is None:
                     others = ix.chunks_of(others_bits[i])
-                count = ix.overlap(Field.ALL, token, others)
+                count = ix.overlap(Field.ALL, token, others_bits[i], others)
                 if count:
                     near.append((-count, -score, token))
             if near:
