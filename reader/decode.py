@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.fold import nfc
-from reader.sanitize import clean, is_clean
+from reader.sanitize import clean, is_clean, is_clean_utf8
 
 __all__ = ["DecodeError", "Decoded", "decode_bytes"]
 
@@ -369,16 +369,19 @@ def decode_bytes(data: bytes) -> Decoded:
     if not data:
         raise DecodeError("empty file")
     text, encoding, uncertain = _decode(data)
+    decoded = text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\t" in text:
         text = text.replace("\t", " ")
-    text = nfc(text)
+    text = nfc(text)  # (the same object when it already is NFC)
     if not text:
         raise DecodeError("empty file")
     if text.isspace():
         raise DecodeError("whitespace only")
-    if not is_clean(text):
+    # Text that is the file's own UTF-8 is checked in those bytes, not encoded again.
+    as_read = text is decoded and encoding == "utf-8" and not uncertain
+    if not (is_clean_utf8(data) if as_read else is_clean(text)):
         if _looks_binary(text):
             raise DecodeError("binary file (control characters)")
         text = clean(text)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean", "clean_name", "is_clean"]
+__all__ = ["clean", "clean_name", "is_clean", "is_clean_utf8"]
 
 REPLACEMENT = "\ufffd"
 
@@ -63,6 +63,11 @@ def is_clean(text: str) -> bool:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates
         return False
+    return is_clean_utf8(data)
+
+
+def is_clean_utf8(data: bytes) -> bool:
+    """`is_clean` of the text whose (valid) UTF-8 encoding is `data`."""
     if data.translate(None, _ALL_BUT_CONTROLS):
         return False
     return b"\xc2" not in data or _C1_UTF8.search(data) is None

@@ -269,6 +269,15 @@ def test_escape_sequences_in_an_article_are_made_visible() -> None:
     assert decoded.text == f"{LEAD}␛]52;c;cm0gLXJmIH4K␇␛[2J\n{BODY}␡\n"
 
 
+@pytest.mark.parametrize("control", ["\x9b", "\x85", "\x1b"])
+def test_a_control_in_utf8_as_read_or_rewritten_is_made_visible(control: str) -> None:
+    # C1 controls are two bytes in UTF-8 (the CSI U+009B is C2 9B); the text is checked in
+    # the file's own bytes when decoding changed nothing, else after CRLF and NFC fixes.
+    for data in (f"{LEAD}{control}31m\n{BODY}\n", f"{LEAD}{control}31m\r\n{BODY}\r\n"):
+        text = decode_bytes(data.encode()).text
+        assert control not in text and "31m" in text
+
+
 def _has_controls(text: str) -> bool:
     return any(
         (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) < 0xE000
