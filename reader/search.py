@@ -353,8 +353,9 @@ class SearchIndex:
         narrowed = None
         if _field_cached(pattern, where):
             narrowed = self._field_superset(int(where), positions)
+        in_text = pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD
         phrase = None
-        if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
+        if in_text:
             phrase = self._phrase_bits(positions, scan=False)
             if phrase is None:
                 phrase = self._phrase_superset(positions)
@@ -367,11 +368,10 @@ class SearchIndex:
                 return 0
         if narrowed is not None:
             bits &= narrowed
-        if pattern.phrase and len(positions) > 1 and where >= MatchField.LEAD:
-            if scan and self._phrases.get(positions) is None:
-                phrase = self._phrase_bits(positions)
-            if phrase is not None:
-                bits &= phrase
+        if in_text and scan and self._phrases.get(positions) is None:
+            phrase = self._phrase_bits(positions)  # one scan, over `bits` at most
+        if phrase is not None:
+            bits &= phrase
         return max(bits, 0)
 
     def _sync_phrases(self) -> None:
@@ -865,8 +865,8 @@ class SearchIndex:
             start = _body_start(article)
             # One unit: no pattern of a stronger tier than the hit's matches the document
             # (it would have ranked it there), so none need be searched for.
-            weakest = Tier(tier) if len(units) == 1 else Tier.EXACT
-            location = self._locate(doc, units, doc.folded, doc.exact, start, slot, weakest)
+            strongest = Tier(tier) if len(units) == 1 else Tier.EXACT
+            location = self._locate(doc, units, doc.folded, doc.exact, start, slot, strongest)
             snippet, snippet_spans = snippet_around(article, location, query)
             return title_spans, snippet, snippet_spans
 
@@ -880,10 +880,10 @@ class SearchIndex:
         exact: bytes,
         start: int,
         slot: int | None = None,
-        weakest: Tier = Tier.EXACT,
+        strongest: Tier = Tier.EXACT,
     ) -> Span | None:
         """The first place, from `start`, where the strongest pattern of the query (of tier
-        `weakest` or weaker) matches (`folded` being the document's text when its `slot` is
+        `strongest` or weaker) matches (`folded` being the document's text when its `slot` is
         given: typo windows already found absent from it are not searched again)."""
         for unit in units:
             patterns = [
@@ -892,7 +892,7 @@ class SearchIndex:
                 *([unit.scattered] if unit.scattered else []),
             ]
             for pattern in patterns:
-                if pattern.scope is not Scope.ANY or pattern.tier < weakest:
+                if pattern.scope is not Scope.ANY or pattern.tier < strongest:
                     continue
                 known = pattern.seen if pattern.tier is Tier.TYPO and slot is not None else {}
                 if slot in known and known[slot] is None:
