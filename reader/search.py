@@ -144,7 +144,8 @@ class Hits(list[Hit]):
 #: Documents verified one by one in a lead or body class before a full scan.
 _LAZY_CHECKS = 1000
 #: Typo windows are a best-effort "did you mean": at most this many documents are verified
-#: for them per search (newest first), and they never trigger a full scan.
+#: for them per search (newest first) and per 50 hits asked for, and they never trigger a
+#: full scan. When the budget runs out the count is only an upper bound.
 _TYPO_CHECKS = 600
 #: Documents whose typo windows a typo pattern remembers, at most.
 _SEEN_AT_MOST = 50_000
@@ -257,13 +258,14 @@ class SearchIndex:
             units = self._planner.units(parsed)
             for unit in units:
                 unit.classes = self._classes(unit)
-            ranked = self._rank(units, parsed, limit)
+            ranked, cut = self._rank(units, parsed, limit)
             hits = [self._hit(slot, score, parsed, units) for score, slot in ranked]
-            if len(hits) < limit:  # every match was found and verified
+            if len(hits) < limit and not cut:  # every match was found and verified
                 return Hits(hits, len(hits), True)
-            typos = any(h.tier is Tier.TYPO for h in hits)
+            typos = cut or any(h.tier is Tier.TYPO for h in hits)
             total, exact = self._total(units, parsed, typos)
-            return Hits(hits, total, exact)
+            # Typo windows checked in only some documents: more may match than were found.
+            return Hits(hits, max(total, len(hits)), exact and not cut)
 
     def count(self, query: str) -> tuple[int, bool]:
         """How many documents match `query`, and whether that is exact (else an upper
@@ -602,8 +604,11 @@ class SearchIndex:
 
     # -- ranking ------------------------------------------------------------------------------
 
-    def _rank(self, units: list[Unit], query: Query, limit: int) -> list[tuple[tuple, int]]:
-        """The best `limit` (score, slot) pairs; score = (tier, field, proximity, rank).
+    def _rank(
+        self, units: list[Unit], query: Query, limit: int
+    ) -> tuple[list[tuple[tuple, int]], bool]:
+        """The best `limit` (score, slot) pairs; score = (tier, field, proximity, rank), and
+        whether the typo budget ran out (typo windows went unchecked in some documents).
 
         Classes of the primary unit are visited best first and their documents newest first;
         a class stops as soon as no later document can beat the `limit`-th hit. A phrase in
@@ -622,11 +627,11 @@ class SearchIndex:
                 possible |= self._bits(cls)
             candidates &= possible
             if not candidates:
-                return []
+                return [], False
         excluded_bits, excluded_phrases = self._excluded(query)
         candidates &= ~excluded_bits
         if not candidates:
-            return []
+            return [], False
         ranking = _Ranking(limit, _OthersBound(self, [u for u in others if not u.scoped]))
         done: set[int] = set()
         classes = list(primary.classes)
@@ -643,7 +648,8 @@ class SearchIndex:
             if ranking.full and (cls.tier, cls.where) > ranking.worst[:2]:
                 break
             self._visit(cls, candidates, others, excluded_phrases, ranking, done)
-        return sorted((_neg(key), slot) for key, slot in ranking.heap)
+        ranked = sorted((_neg(key), slot) for key, slot in ranking.heap)
+        return ranked, ranking.typo_checks > ranking.typo_budget
 
     def _visit(
         self,
@@ -738,7 +744,7 @@ class SearchIndex:
                     continue
             if typo:
                 ranking.typo_checks += 1
-                if ranking.typo_checks > _TYPO_CHECKS:
+                if ranking.typo_checks > ranking.typo_budget:
                     return
             elif lazy:
                 checked += 1
@@ -986,12 +992,13 @@ class _OthersBound:
 class _Ranking:
     """The best `limit` hits so far: a heap of (negated score, slot), worst on top."""
 
-    __slots__ = ("bound", "full", "heap", "limit", "typo_checks", "worst")
+    __slots__ = ("bound", "full", "heap", "limit", "typo_budget", "typo_checks", "worst")
 
     def __init__(self, limit: int, bound: _OthersBound) -> None:
         self.limit = limit
         self.bound = bound
         self.typo_checks = 0
+        self.typo_budget = _TYPO_CHECKS * -(-limit // 50)  # a longer list may find more
         self.heap: list[tuple[tuple, int]] = []
         self.full = False
         self.worst: tuple = ()

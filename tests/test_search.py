@@ -732,3 +732,22 @@ def test_overlap_counts_a_token_with_a_set_chunk_by_chunk() -> None:
         assert ix.overlap(0, token, others, chunks) == expected  # the bitset built, or not:
         ix._cache.clear()
         assert ix.overlap(0, token, others, chunks) == expected
+
+
+def test_typo_windows_cut_by_their_budget_give_an_upper_bound_and_more_on_request() -> None:
+    # 700 newer articles hold the words apart, 30 older ones in order: the first 600
+    # checked hold no window, so the count must not claim the few found are all there is.
+    apart = [
+        make(f"a{i:03d}", "Tin", "Tân và Sơn, Hòa họp.", date=ArticleDate(2025, 6, 1))
+        for i in range(700)
+    ]
+    near = [
+        make(f"n{i:03d}", "Tin", "Tân Sơn Hòa họp.", date=ArticleDate(2024, 1, 1))
+        for i in range(30)
+    ]
+    index = SearchIndex(apart + near)
+    hits = index.search("tan son hao", limit=50)
+    assert not hits.exact and hits.total >= 30 and len(hits) < 30
+    more = index.search("tan son hao", limit=200)  # the list asks for more as it scrolls
+    assert [h.article.id[0] for h in more] == ["n"] * 30
+    assert all(h.tier is Tier.TYPO for h in more)

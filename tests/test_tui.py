@@ -272,6 +272,28 @@ async def test_filter_counts_every_match_and_lists_more_at_the_end(tmp_path):
         assert app.article_list.cursor == SEARCH_LIMIT - 1  # still on the same hit
 
 
+async def test_a_typo_search_cut_by_its_budget_looks_further_on_its_own(tmp_path):
+    # 700 newer articles hold the words apart, 30 older ones "Tân Sơn Hòa": a search
+    # checks typo windows in the newest 600 only and finds none of the 30 at first.
+    for i in range(700):
+        (tmp_path / f"a{i:03d}.txt").write_text(
+            f"Tin số {i}\n\nChiều 1/6/2025, Tân và Sơn, Hòa họp.", encoding="utf-8"
+        )
+    for i in range(30):
+        (tmp_path / f"n{i:03d}.txt").write_text(
+            f"Tin cũ {i}\n\nChiều 1/6/2024, Tân Sơn Hòa họp.", encoding="utf-8"
+        )
+    app = ReaderApp([tmp_path])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash")
+        app.filter_bar.input.post_message(events.Paste("tan son hao "))  # no prefixes typed
+        await settle(pilot)
+        ids = [row.article.id for row in app.article_list.rows]
+        assert len(ids) == 30 and all(i.startswith("n") for i in ids)
+        assert app.filter_bar.query_one(".count").text == "30/730"
+
+
 async def test_the_first_files_are_listed_while_the_folder_is_still_scanned(monkeypatch):
     import threading
 
