@@ -226,6 +226,41 @@ def test_a_file_that_vanishes_or_changes_after_the_scan(tmp_path: Path) -> None:
     assert isinstance(edited, Article) and edited.title == "Tiêu đề mới"
 
 
+def test_a_file_read_while_it_grows_or_failing_mid_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grows, fails = tmp_path / "grows.txt", tmp_path / "fails.txt"
+    grows.write_text(f"Tin mới\n\n{LEAD}\n", "utf-8")
+    fails.write_text(f"Tin lỗi\n\n{LEAD}\n", "utf-8")
+    found, _ = scan([tmp_path])
+    real_fstat, real_read = os.fstat, os.read
+
+    def opened(fd: int) -> str:
+        return os.readlink(f"/proc/self/fd/{fd}")
+
+    def fstat(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        if opened(fd) == str(grows) and st.st_size == grows.stat().st_size:
+            with open(grows, "a", encoding="utf-8") as more:  # more text after the fstat
+                more.write(BODY + "\n")
+        return st
+
+    def read(fd: int, size: int) -> bytes:
+        if opened(fd) == str(fails):
+            raise OSError(5, "Input/output error")
+        return real_read(fd, size)
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    monkeypatch.setattr(os, "read", read)
+    open_before = len(os.listdir("/proc/self/fd"))
+    results = {f.id: load_file(f) for f in found}
+    monkeypatch.undo()
+    assert len(os.listdir("/proc/self/fd")) == open_before  # every file was closed
+    grown = results["grows.txt"]
+    assert isinstance(grown, Article) and grown.text.endswith(BODY + "\n")
+    assert results["fails.txt"] == Problem(str(fails), "cannot read: Input/output error")
+
+
 def test_an_unreadable_file_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "closed.txt").write_text("Tin\n\nNội dung.\n", "utf-8")
     real_open = os.open
