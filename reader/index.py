@@ -473,6 +473,14 @@ class InvertedIndex:
         self._prefix_cache[key] = value
         return value
 
+    def warm_prefixes(self) -> None:
+        """Compute `prefix_bits` of every one-letter prefix in the fields queries unite
+        them in (whole text, title, lead, metadata)."""
+        letters = {token[0] for token in self.vocabulary}
+        for field in (Field.ALL, Field.TITLE, Field.LEAD, Field.META):
+            for letter in sorted(letters):
+                self.prefix_bits(field, letter)
+
     def _prefix_union(self, field: int, stem: str) -> int:
         tokens = self.prefix_tokens(stem)
         if len(tokens) <= 4:

