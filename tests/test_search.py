@@ -753,9 +753,10 @@ def test_typo_windows_cut_by_their_budget_give_an_upper_bound_and_more_on_reques
     assert all(h.tier is Tier.TYPO for h in more)
 
 
-def test_warm_makes_the_one_letter_prefixes_a_query_starts_with(library: Library) -> None:
+def test_warm_makes_the_one_letter_prefixes_a_query_starts_with() -> None:
     from reader.index import Field
 
+    library = Library.load([ARTICLES])
     ix = library.index.inverted  # Library.index warms its index
     letters = {token[0] for token in ix.vocabulary}
     assert "t" in letters and "d" in letters
