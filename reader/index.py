@@ -349,9 +349,11 @@ class InvertedIndex:
         chunk = self._local_chunk
         if chunk < 0:
             return
+        moved = False
         for field, local in enumerate(self._local):
             if not local:
                 continue
+            moved = True
             pieces = self._pieces[field]
             for token, row in local.items():
                 bits = int.from_bytes(row, "little")
@@ -368,7 +370,9 @@ class InvertedIndex:
         if self._local_alive:
             self.alive |= self._local_alive << (chunk << CHUNK_SHIFT)
             self._local_alive = 0
-        self._prefix_cache.clear()
+            moved = True
+        if moved:  # (the chunk stays open for more: most flushes have nothing to move)
+            self._prefix_cache.clear()
 
     def remove(self, article_id: str) -> bool:
         """Forget the article with this id; return whether it was indexed."""
