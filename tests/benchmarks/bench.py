@@ -949,9 +949,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"_{describe_machine()}; queries: {', '.join(f'`{q}`' for q in args.queries)}._")
     print(
-        "_Search: every prefix of every query, in process; tmux columns: keystrokes that change"
-        " the N/M counter; fzf --filter includes process start; reader headless includes the"
-        " Pilot harness (its floor: an unbound key)._"
+        "_Search: every prefix of every query (each typed in order), in process; tmux columns:"
+        " keystrokes that change the N/M counter; fzf --filter includes process start; reader"
+        " headless includes the Pilot harness (its floor: an unbound key)._"
     )
     for row in rows:
         for note in row.notes:
