@@ -200,7 +200,8 @@ def _results(
             yield item, result
         else:
             rest.append(item)
-    # (a Path's hash is not cached: a first load, with no `previous`, skips 200,000 of them)
+    # (a Path is hashed from its parts the first time: a first load, with no `previous`,
+    # skips those 100,000 hashes and the second lookups)
     fresh = [item for item in rest if item.path not in previous] if previous else rest
     if len(fresh) >= parallel_load.MIN_FILES and parallel_load.worker_count() > 1:
         loaded = parallel_load.load_files(fresh)

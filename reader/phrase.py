@@ -160,7 +160,8 @@ def _find_around(
     lead = head + GAP
     size = len(lead)
     rest = GAP + tail
-    i = _word_start(data, start, end, lead)
+    spaced = b" " + lead
+    i = _word_start(data, start, end, lead, spaced)
     while i != -1:
         j = i + size
         k = find(b" ", j, end)
@@ -174,7 +175,7 @@ def _find_around(
                     return i, _word_end(data, after, end)
                 if after >= end or data[after] in (32, 10):
                     return i, after
-        i = _next_word_start(data, i, end, lead)
+        i = _next_word_start(data, i, end, spaced)
     return None
 
 
@@ -183,17 +184,19 @@ def _find_literal(
 ) -> tuple[int, int] | None:
     """`needle` in data[start:end] starting a word (and ending one if `whole`)."""
     size = len(needle)
-    i = _word_start(data, start, end, needle)
+    spaced = b" " + needle
+    i = _word_start(data, start, end, needle, spaced)
     while i != -1:
         after = i + size
         if not whole or after >= end or data[after] in (32, 10):
             return i, after if whole else _word_end(data, after, end)
-        i = _next_word_start(data, i, end, needle)
+        i = _next_word_start(data, i, end, spaced)
     return None
 
 
-def _word_start(data: bytes, start: int, end: int, needle: bytes) -> int:
-    """The first place in data[start:end] where a word starts with `needle`, or -1.
+def _word_start(data: bytes, start: int, end: int, needle: bytes, spaced: bytes) -> int:
+    """The first place in data[start:end] where a word starts with `needle` (`spaced`: the
+    needle after a space), or -1.
 
     Folded bytes hold no newline inside a document (chunk buffers put one between
     documents, outside any range searched), so inside the range a word starts after a space:
@@ -201,12 +204,13 @@ def _word_start(data: bytes, start: int, end: int, needle: bytes) -> int:
     ("h" in "nhan", "thanh") at C speed."""
     if data.startswith(needle, start, end) and (start == 0 or data[start - 1] in (32, 10)):
         return start
-    return _next_word_start(data, start, end, needle)
+    return _next_word_start(data, start, end, spaced)
 
 
-def _next_word_start(data: bytes, i: int, end: int, needle: bytes) -> int:
-    """The next place after `i` (in data[:end]) where a word starts with `needle`, or -1."""
-    j = data.find(b" " + needle, i, end)
+def _next_word_start(data: bytes, i: int, end: int, spaced: bytes) -> int:
+    """The next place after `i` (in data[:end]) where a word starts with the needle that
+    `spaced` has after a space, or -1."""
+    j = data.find(spaced, i, end)
     return j + 1 if j != -1 else -1
 
 
