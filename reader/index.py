@@ -482,7 +482,7 @@ class InvertedIndex:
         them in (whole text, title, lead, metadata)."""
         letters = {token[0] for token in self.vocabulary}
         for field in (Field.ALL, Field.TITLE, Field.LEAD, Field.META):
-            for letter in sorted(letters):
+            for letter in letters:
                 self.prefix_bits(field, letter)
 
     def _prefix_union(self, field: int, stem: str) -> int:

@@ -232,7 +232,7 @@ class Planner:
         cached = self._typos.get(key)
         if cached is None:
             cached = self._typo_patterns(unit.typo_syllables, unit.typo_prefix)
-            _link_wider(cached, key, self._typos)
+            _link_wider(cached, key[0], self._typos)
             self._typos[key] = cached
         unit.typo_patterns = cached
         return cached
@@ -293,19 +293,18 @@ class Planner:
 
 def _link_wider(
     patterns: list[Pattern],
-    key: tuple[tuple[str, ...], bool],
+    syllables: tuple[str, ...],
     known: dict[tuple[tuple[str, ...], bool], list[Pattern]],
 ) -> None:
-    """Give each new typo pattern the known patterns of earlier queries that hold it: those
-    typed before this one ("tan son hoa q" before "tan son hoa quy c") whose windows every
-    window of it starts with."""
-    syllables, _ = key
+    """Give each new typo pattern (of a query of these syllables) the known patterns of
+    earlier queries that hold it: those typed before this one ("tan son hoa q" before "tan
+    son hoa quy c") whose windows every window of it starts with."""
     text = " ".join(syllables)
     for (earlier, _), wider in known.items():
         if not text.startswith(" ".join(earlier)):
             continue
         for pattern in patterns:
-            pattern.wider.extend(w for w in wider if w is not pattern and _holds(w, pattern))
+            pattern.wider.extend(w for w in wider if _holds(w, pattern))
 
 
 def _holds(wider: Pattern, pattern: Pattern) -> bool:

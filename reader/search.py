@@ -225,7 +225,7 @@ class SearchIndex:
     def warm(self) -> None:
         """Work out now what the first keystrokes of most queries need: the documents of
         every one-letter prefix (16 ms and 1.3 MB at 100,000 articles, where each took
-        0.1-0.3 ms on first use, a few of them on every new query)."""
+        0.03-0.4 ms on first use, a few of them on every new query)."""
         with self._lock:
             self._index.flush()
             self._index.warm_prefixes()
