@@ -25,6 +25,7 @@ Span = tuple[int, int]
 # starts with a literal, which the regex engine scans for quickly.
 _R = rb"(?![^ ])"
 _GAP = b" "
+_ANY_END = rb"[^ ]*"  # an unfinished word's rest
 _LINE_BREAKS = re.compile(r"[\n\r\t\v\f\x85\u2028\u2029]")
 SNIPPET_WIDTH = 160
 
@@ -37,7 +38,7 @@ def one_line(text: str) -> str:
 def _phrase(words: list[bytes], prefix: bool) -> bytes:
     parts = [re.escape(w) for w in words]
     if prefix:
-        parts[-1] += rb"[^ ]*"
+        parts[-1] += _ANY_END
     return _GAP.join(parts)
 
 
@@ -94,10 +95,24 @@ def _compile(query: Query) -> tuple[Compiled, Compiled]:
     add_run()
 
     def build(parts: list[bytes]) -> Compiled:
-        unique = sorted(set(parts), key=len, reverse=True)
-        return tuple(_compile_part(p) for p in unique)
+        # A one-word alternative matches a whole word, so two of them match the same span
+        # or none in common: they can share one regex. Phrases overlap words and each
+        # other, so each keeps its own.
+        unique = set(parts)
+        words = sorted(p for p in unique if not _is_phrase(p))
+        phrases = sorted((p for p in unique if _is_phrase(p)), key=len, reverse=True)
+        if len(words) > 1:
+            phrases.append(b"(?:" + b"|".join(words) + b")")
+        else:
+            phrases.extend(words)
+        return tuple(_compile_part(p) for p in phrases)
 
     return build(folded), build(exact)
+
+
+def _is_phrase(part: bytes) -> bool:
+    """Does this alternative span more than one word?"""
+    return _GAP in part.replace(_ANY_END, b"")
 
 
 @lru_cache(maxsize=1024)

@@ -245,6 +245,16 @@ def test_match_spans_phrase_and_prefix() -> None:
     assert match_spans(text, "") == []
 
 
+def test_match_spans_lights_every_word_of_a_query_and_its_phrase() -> None:
+    text = "Sơn ca hát; quy chế Tân Sơn Hòa chế độ mới, Hòa Chế, Tân, Sơnla."
+    shown = [text[s:e] for s, e in match_spans(text, "tan son hoa che")]
+    # The phrase as one span, each word where it stands alone, the last one by prefix
+    # ("che" lights "chế" and "Chế"), the others only as whole words (not "Sơnla").
+    assert shown == ["Sơn", "chế", "Tân Sơn Hòa chế", "Hòa", "Chế", "Tân"]
+    assert [text[s:e] for s, e in match_spans(text, "ch")] == ["chế", "chế", "Chế"]
+    assert [text[s:e] for s, e in match_spans(text, "ch ")] == []
+
+
 def test_match_spans_on_a_large_text() -> None:
     text = ("Đảng ủy phường Tân Sơn Hòa họp. " * 20000) + "Long Xuyên"
     spans = match_spans(text, "long xuyen")
