@@ -558,6 +558,15 @@ class InvertedIndex:
         assert self._rank is not None
         return self._rank[slot]
 
+    def ranks(self, bits: int) -> list[int]:
+        """The ranks of the slots in `bits`, ascending (newest first)."""
+        self._ensure_rank()
+        rank = self._rank
+        assert rank is not None
+        if self._in_order:  # ranks ascend with slots
+            return [rank[s] for s in iter_bits(bits)]
+        return sorted([rank[s] for s in iter_bits(bits)])
+
     def newest_first_from(self, bits: int, slot: int) -> Iterator[int]:
         """The slots in `bits` from `slot` on (it included if set), newest first."""
         if self._in_order:

@@ -89,6 +89,8 @@ class Pattern:
     seen: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
     # typo patterns of earlier queries that hold every match of this one (see reader.plan)
     wider: list[Pattern] = field(default_factory=list, compare=False, repr=False)
+    # (len(seen), bits of the slots seen without a match) when last worked out
+    absent: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
 
     @property
     def needs_verify(self) -> bool:

@@ -674,7 +674,10 @@ class SearchIndex:
         pattern = cls.pattern
         tier, where = int(cls.tier), int(cls.where)
         typo = tier == Tier.TYPO
+        if typo and ranking.typo_checks > ranking.typo_budget:
+            return  # spent: its first document would end the visit, and nothing else
         lazy = False  # verify one by one, and scan for the exact set if that takes long
+        skipped: list[int] = []  # ranks of typo candidates known not to hold the window
         bits = None  # the documents visited, when known before the visit (not streamed)
         if cls.bits is not None or pattern is None:
             bits = candidates & self._bits(cls)
@@ -697,6 +700,13 @@ class SearchIndex:
                 self._pattern_bits(pattern, MatchField.BODY, scan=False)
                 | self._pattern_bits(pattern, MatchField.META, scan=False)
             )
+            # Documents where a window of an earlier query that this one's windows start
+            # with was not found are left out of the visit, but counted as checked where
+            # the visit would have met them: the budget runs out where it would have.
+            ruled = _ruled_out(pattern) & bits & ~_bits_of(done) if pattern.wider else 0
+            if ruled:
+                bits &= ~ruled
+                skipped = ix.ranks(ruled)
             order = ix.newest_first(bits)
             verified = False
         else:
@@ -722,6 +732,7 @@ class SearchIndex:
             and candidates == ix.alive
         )
         recorded: list[int] = []
+        met = 0  # the skipped documents the visit has passed
         checked = 0
         scattered_seen = 0
         # With other units, a document's score is at best what they allow it (see
@@ -736,6 +747,10 @@ class SearchIndex:
                     recorded.append(slot)
                 continue
             rank = ix.rank(slot)
+            if met < len(skipped) and skipped[met] < rank:
+                met = _pass_skipped(skipped, met, rank, tier, where, ranking)
+                if met < 0:
+                    return
             prox_bound = PROX_UNKNOWN if scattered_seen >= ranking.limit else 0
             if ranking.full and (tier, where, prox_bound, rank) >= ranking.worst:
                 return
@@ -788,6 +803,8 @@ class SearchIndex:
                 score = self._combine(score, others, doc, slot)
             if score is not None:
                 ranking.offer((*score, rank), slot)
+        if met < len(skipped):
+            _pass_skipped(skipped, met, len(self._index.docs), tier, where, ranking)
         if record:  # every candidate was seen
             assert pattern is not None
             self._sync_phrases()
@@ -1021,6 +1038,34 @@ class _Ranking:
             return
         if self.full:
             self.worst = _neg(self.heap[0][0])
+
+
+def _ruled_out(pattern: Pattern) -> int:
+    """The documents where a wider pattern of `pattern` was looked for and not found."""
+    out = 0
+    for wider in pattern.wider:
+        seen = wider.seen
+        size, bits = wider.absent
+        if size != len(seen):  # seen only grows (or is cleared): worked out again
+            bits = _bits_of(slot for slot, where in seen.items() if where is None)
+            wider.absent = (len(seen), bits)
+        out |= bits
+    return out
+
+
+def _pass_skipped(
+    skipped: list[int], met: int, rank: int, tier: int, where: int, ranking: _Ranking
+) -> int:
+    """Count the skipped documents of ranks below `rank` as typo checks, as a visit of
+    each would have (stopping where it would); the new count passed, or -1: stop."""
+    while met < len(skipped) and skipped[met] < rank:
+        if ranking.full and (tier, where, 0, skipped[met]) >= ranking.worst:
+            return -1
+        ranking.typo_checks += 1
+        if ranking.typo_checks > ranking.typo_budget:
+            return -1
+        met += 1
+    return met
 
 
 def _neg(key: tuple) -> tuple:

@@ -706,6 +706,45 @@ def test_a_query_typed_on_checks_no_document_again_where_its_typo_window_was_not
     assert fresh_checks >= 40 and len(checked) <= 2
 
 
+@pytest.mark.parametrize("apart", [550, 599, 600, 601, 700])
+def test_documents_skipped_for_a_wider_window_still_spend_the_typo_budget(
+    apart: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Newer documents hold the words apart, older ones in order. Typed on from "tan son hao
+    # h", the apart ones are known to hold no window and are not checked again, yet the
+    # list, its count and whether the count is exact are those of a fresh index, on both
+    # sides of the point where the 600 checks run out.
+    arts = [
+        make(f"a{i:03d}", "Tin", "Tân và Sơn, Hòa họp.", date=ArticleDate(2025, 6, 1))
+        for i in range(apart)
+    ]
+    arts += [
+        make(f"n{i:03d}", "Tin", "Tân Sơn Hòa họp.", date=ArticleDate(2024, 1, 1))
+        for i in range(30)
+    ]
+    checked: list[int] = []
+    real = SearchIndex._typo_field_of
+
+    def counting(pattern, doc):  # type: ignore[no-untyped-def]
+        checked.append(1)
+        return real(pattern, doc)
+
+    monkeypatch.setattr(SearchIndex, "_typo_field_of", staticmethod(counting))
+    typed = SearchIndex(arts)
+    typed.search("tan son hao h")
+    for query in ("tan son hao ho", "tan son hao hop"):
+        checked.clear()
+        again = typed.search(query)
+        assert len(checked) <= 30, query  # the apart documents were not read again
+        fresh = SearchIndex(arts).search(query)
+        assert _ranked(again) == _ranked(fresh), query
+        assert (again.total, again.exact) == (fresh.total, fresh.exact), query
+    if apart == 550:  # found within the budget
+        assert len(fresh) == 30 and fresh.exact
+    if apart == 700:  # the budget spent on the apart ones
+        assert len(fresh) == 0 and not fresh.exact
+
+
 @settings(max_examples=300)
 @given(
     st.lists(st.tuples(_SYLLABLES, st.sampled_from([b" ", b"  "])), max_size=12),
