@@ -768,6 +768,28 @@ def test_a_phrase_of_plain_words_is_found_as_the_regex_finds_it(
     assert pattern.find(data, start) == expected
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(_SYLLABLES, st.sampled_from([b" ", b"  ", b"\n"])), max_size=40),
+    st.lists(st.tuples(_SYLLABLES, st.booleans()), min_size=1, max_size=4),
+    st.integers(0, 30),
+    st.integers(0, 30),
+)
+def test_proximity_finds_one_word_positions_as_their_regexes_do(
+    text: list[tuple[bytes, bytes]], words: list[tuple[bytes, bool]], start: int, cut: int
+) -> None:
+    # A position of one word (or one stem) is found with bytes.find, any other with its
+    # regex: a never-occurring extra word forces the regex, and must change nothing.
+    from reader.phrase import Pos, proximity
+
+    data = b"".join(w + gap for w, gap in text)
+    start = min(start, len(data))
+    end = max(start, len(data) - cut)
+    plain = tuple(Pos((), w) if stem else Pos((w,)) for w, stem in words)
+    forced = tuple(Pos((b"qqqq",), w) if stem else Pos((w, b"qqqq")) for w, stem in words)
+    assert proximity(plain, data, start, end) == proximity(forced, data, start, end)
+
+
 def test_overlap_counts_a_token_with_a_set_chunk_by_chunk() -> None:
     arts = [
         make(f"o{i:05d}", "Tin", "Tân Sơn Hòa." if i % 3 else "Long Xuyên.") for i in range(9000)
