@@ -8,6 +8,7 @@ the original NFC text) and searched with a single compiled regex, linear in the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from reader.article import Article, BlockKind, block_spans
@@ -16,7 +17,7 @@ from reader.expand import tone_variants
 from reader.glossary import load_glossary
 from reader.query import Query, Term, parse_query
 
-__all__ = ["Span", "match_spans", "one_line", "snippet_around"]
+__all__ = ["Span", "match_spans", "one_line", "snippet_around", "spans_in"]
 
 Span = tuple[int, int]
 
@@ -157,18 +158,44 @@ def match_spans(text: str, query: str | Query) -> list[Span]:
     encoded = encode_lower(text)
     spans: list[Span] = []
     if folded_rx:
-        _find_all(folded_rx, fold_encoded(encoded), spans)
+        _find_all(folded_rx, fold_encoded(encoded), 0, len(text), spans)
     if exact_rx:
-        _find_all(exact_rx, exact_bytes(encoded), spans)
+        _find_all(exact_rx, exact_bytes(encoded), 0, len(text), spans)
     return _merge(spans)
 
 
-def _find_all(compiled: Compiled, data: bytes, spans: list[Span]) -> None:
+def spans_in(
+    folded: tuple[bytes, int],
+    exact: Callable[[], bytes],
+    query: Query,
+    start: int = 0,
+    end: int | None = None,
+) -> list[Span]:
+    """`match_spans` of text[start:end] from the text's `fold_bytes` already made (as
+    data[base:], `folded` being (data, base)) and a function returning its exact bytes
+    (called only for 'exact terms): for texts the index holds folded. Offsets in the text;
+    `end` defaults to the end of `data`."""
+    if query.empty:
+        return []
+    folded_rx, exact_rx = _compiled(query)
+    data, base = folded
+    end = len(data) - base if end is None else end
+    spans: list[Span] = []
+    if folded_rx:
+        _find_all(folded_rx, data, base + start, base + end, spans)
+        if base:
+            spans = [(s - base, e - base) for s, e in spans]
+    if exact_rx:
+        _find_all(exact_rx, exact(), start, end, spans)
+    return _merge(spans)
+
+
+def _find_all(compiled: Compiled, data: bytes, start: int, end: int, spans: list[Span]) -> None:
     for after_space, at_start in compiled:
-        first = at_start.match(data)
+        first = at_start.match(data, start, end)
         if first is not None:
             spans.append(first.span())
-        spans.extend((m.start() + 1, m.end()) for m in after_space.finditer(data))
+        spans.extend([(m.start() + 1, m.end()) for m in after_space.finditer(data, start, end)])
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -208,9 +235,12 @@ def snippet_around(
     location: Span | None,
     query: str | Query,
     width: int = SNIPPET_WIDTH,
+    folded: tuple[bytes, int, int, Callable[[], bytes]] | None = None,
 ) -> tuple[str, list[Span]]:
     """One line of about `width` characters of the article's body around `location` (offsets
-    in article.text; None: the start of the lead), and the highlight spans inside it."""
+    in article.text; None: the start of the lead), and the highlight spans inside it
+    (found in the text's folded bytes when given: data, base, stop and the exact bytes'
+    function, as for `spans_in`)."""
     text = article.text
     if location is None:
         block = _snippet_block(article, None)
@@ -237,7 +267,12 @@ def snippet_around(
     tail = " …" if start + len(body) < block_end else ""
     snippet = one_line(lead_in + body + tail)
     shift = len(lead_in) - start
-    spans = [(s + len(lead_in), e + len(lead_in)) for s, e in match_spans(body, query)]
+    if folded is not None and isinstance(query, Query):
+        data, base, _, exact = folded
+        found = spans_in((data, base), exact, query, start, start + len(body))
+        spans = [(s + shift, e + shift) for s, e in found]
+    else:
+        spans = [(s + len(lead_in), e + len(lead_in)) for s, e in match_spans(body, query)]
     if location is not None and start <= match_start and match_end <= start + len(body):
         spans.append((match_start + shift, match_end + shift))
     return snippet, _merge(spans)

@@ -31,7 +31,7 @@ from enum import IntEnum
 from reader.article import Article, BlockKind, block_spans
 from reader.bytefold import encode_lower, exact_bytes, fold_bytes
 from reader.glossary import load_glossary
-from reader.highlight import Span, match_spans, snippet_around
+from reader.highlight import Span, match_spans, snippet_around, spans_in
 from reader.index import CHUNK_SHIFT, DocData, Field, InvertedIndex
 from reader.phrase import (
     BOUND_R,
@@ -887,18 +887,22 @@ class SearchIndex:
         value = 1000.0 - 100 * tier - 20 * where - min(prox, 19)
 
         def details() -> tuple[list[Span], str, list[Span]]:
+            # From the folded bytes the index holds (no folding again), the exact ones
+            # only for patterns that need them.
             article = doc.article
-            title_spans = match_spans(article.title, query)
+            title = doc.title, 0, len(doc.title), lambda: doc.title_exact
+            title_spans = spans_in((doc.title, 0), title[3], query)
             if not title_spans and where == MatchField.TITLE:
-                found = self._locate(doc, units, doc.title, doc.title_exact, 0)
+                found = self._locate(doc, units, title, 0)
                 if found is not None:
                     title_spans = [found]
             start = _body_start(article)
             # One unit: no pattern of a stronger tier than the hit's matches the document
             # (it would have ranked it there), so none need be searched for.
             strongest = Tier(tier) if len(units) == 1 else Tier.EXACT
-            location = self._locate(doc, units, doc.folded, doc.exact, start, slot, strongest)
-            snippet, snippet_spans = snippet_around(article, location, query)
+            text = (*doc.folded_span, lambda: doc.exact)
+            location = self._locate(doc, units, text, start, slot, strongest)
+            snippet, snippet_spans = snippet_around(article, location, query, folded=text)
             return title_spans, snippet, snippet_spans
 
         return Hit(doc.article, value, tier=Tier(tier), field=MatchField(where), make=details)
@@ -907,15 +911,16 @@ class SearchIndex:
         self,
         doc: DocData,
         units: list[Unit],
-        folded: bytes,
-        exact: bytes,
+        text: tuple[bytes, int, int, Callable[[], bytes]],
         start: int,
         slot: int | None = None,
         strongest: Tier = Tier.EXACT,
     ) -> Span | None:
         """The first place, from `start`, where the strongest pattern of the query (of tier
-        `strongest` or weaker) matches (`folded` being the document's text when its `slot` is
-        given: typo windows already found absent from it are not searched again)."""
+        `strongest` or weaker) matches a text given as its folded bytes (data[base:stop])
+        and a function returning its exact ones; `slot` given: the text is the document's,
+        and typo windows already found absent from it are not searched again."""
+        data, base, stop, exact = text
         for unit in units:
             patterns = [
                 *unit.patterns,
@@ -928,8 +933,12 @@ class SearchIndex:
                 known = pattern.seen if pattern.tier is Tier.TYPO and slot is not None else {}
                 if slot in known and known[slot] is None:
                     continue
-                data = exact if pattern.exact is not None else folded
-                found = pattern.find(data, start)
+                if pattern.exact is not None:
+                    found = pattern.find(exact(), start)
+                else:
+                    found = pattern.find(data, base + start, stop)
+                    if found is not None:
+                        found = found[0] - base, found[1] - base
                 if found is not None:
                     return found
         return None

@@ -255,6 +255,27 @@ def test_match_spans_lights_every_word_of_a_query_and_its_phrase() -> None:
     assert [text[s:e] for s, e in match_spans(text, "ch ")] == []
 
 
+@pytest.mark.parametrize(
+    "query", ["tan son hoa", "tan son h", "'Hòa", "hdnd", "ubnd phuong", "hoa -tan", '"son hoa"']
+)
+def test_spans_from_folded_bytes_are_those_of_the_text(query: str) -> None:
+    # The index's folded bytes (in a buffer with other texts around them) give the spans
+    # the text itself gives, over the whole text or a part of it.
+    from reader.bytefold import encode_lower, exact_bytes, fold_bytes
+    from reader.highlight import spans_in
+    from reader.query import parse_query
+
+    text = "Tân Sơn Hòa: HĐND phường Tân Sơn Hoà họp, UBND phường và Sơn Hòa; hòa."
+    parsed = parse_query(query)
+    data = b"other text \n " + fold_bytes(text) + b" \n more"
+    base = data.index(fold_bytes(text))
+    exact = exact_bytes(encode_lower(text))
+    assert spans_in((data, base), lambda: exact, parsed, 0, len(text)) == match_spans(text, query)
+    for start, end in ((0, 20), (15, 40), (31, len(text))):
+        part = [(s + start, e + start) for s, e in match_spans(text[start:end], query)]
+        assert spans_in((data, base), lambda: exact, parsed, start, end) == part, (start, end)
+
+
 def test_match_spans_on_a_large_text() -> None:
     text = ("Đảng ủy phường Tân Sơn Hòa họp. " * 20000) + "Long Xuyên"
     spans = match_spans(text, "long xuyen")
