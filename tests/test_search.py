@@ -811,6 +811,31 @@ def test_proximity_finds_one_word_positions_as_their_regexes_do(
     assert proximity(plain, data, start, end) == proximity(forced, data, start, end)
 
 
+@settings(max_examples=200)
+@given(
+    st.lists(st.text("abhnot1", min_size=1, max_size=8), min_size=1, max_size=60),
+    st.text("abhnot1", min_size=0, max_size=8),
+    st.integers(1, 8),
+)
+def test_the_neighbour_index_finds_what_scoring_every_word_finds(
+    words: list[str], term: str, limit: int
+) -> None:
+    # Only the words sharing the term's first or last letter are scored: the same
+    # neighbours, in the same order (closest first, then alphabetical), for any term.
+    from reader.expand import NeighbourIndex, typo_neighbours
+
+    vocabulary = sorted(set(words))
+    assert NeighbourIndex(vocabulary).near(term, limit) == typo_neighbours(term, vocabulary, limit)
+
+
+def test_typo_neighbours_are_one_edit_away_anywhere_in_the_word() -> None:
+    from reader.expand import NeighbourIndex
+
+    vocabulary = sorted(["hoa", "toa", "hoai", "ho", "oa", "oha", "hao", "hob", "khoa", "xyz"])
+    near = NeighbourIndex(vocabulary).near("hoa")
+    assert set(near) == {"toa", "hoai", "ho", "oa", "oha", "hao", "hob", "khoa"}
+
+
 def test_overlap_counts_a_token_with_a_set_chunk_by_chunk() -> None:
     arts = [
         make(f"o{i:05d}", "Tin", "Tân Sơn Hòa." if i % 3 else "Long Xuyên.") for i in range(9000)
