@@ -440,6 +440,15 @@ class InvertedIndex:
         get = chunks.get
         return sum((local & get(chunk, 0)).bit_count() for chunk, local in pieces.items())
 
+    def overlaps(self, field: int, token: bytes, chunks: dict[int, int]) -> bool:
+        """Does any document of `chunks` (see `chunks_of`) hold `token` in `field`? Stops
+        at the first chunk that says so."""
+        pieces = self._pieces[field].get(token)
+        if not pieces:
+            return False
+        get = chunks.get
+        return any(local & get(chunk, 0) for chunk, local in pieces.items())
+
     def any_bits(self, field: int, tokens) -> int:
         """The documents whose `field` holds any of `tokens`."""
         out = 0

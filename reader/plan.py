@@ -277,19 +277,25 @@ class Planner:
         for i, syllable in enumerate(syllables):
             if not others_bits[i]:
                 continue
-            near: list[tuple[int, float, bytes]] = []
-            others = None
+            close: list[tuple[float, bytes]] = []
             for word in self._neighbours(syllable, vocab):
                 window = " ".join((*syllables[:i], word, *syllables[i + 1 :]))
                 score = window_ratio(query_text, window)
-                if score < cutoff:
-                    continue
-                token = word.encode("ascii")
-                if others is None:
-                    others = ix.chunks_of(others_bits[i])
-                count = ix.overlap(Field.ALL, token, others_bits[i], others)
-                if count:
-                    near.append((-count, -score, token))
+                if score >= cutoff:
+                    close.append((score, word.encode("ascii")))
+            if not close:
+                continue
+            others = ix.chunks_of(others_bits[i])
+            near: list[tuple[int, float, bytes]] = []
+            if len(close) <= MAX_TYPO_WORDS:  # all kept that occur: no need to count
+                for score, token in close:
+                    if ix.overlaps(Field.ALL, token, others):
+                        near.append((0, -score, token))
+            else:
+                for score, token in close:
+                    count = ix.overlap(Field.ALL, token, others_bits[i], others)
+                    if count:
+                        near.append((-count, -score, token))
             if near:
                 near.sort()
                 tokens = tuple(sorted(t for _, _, t in near[:MAX_TYPO_WORDS]))

@@ -849,6 +849,8 @@ def test_overlap_counts_a_token_with_a_set_chunk_by_chunk() -> None:
         assert ix.overlap(0, token, others, chunks) == expected  # the bitset built, or not:
         ix._cache.clear()
         assert ix.overlap(0, token, others, chunks) == expected
+        assert ix.overlaps(0, token, chunks) is (expected > 0)
+    assert not ix.overlaps(0, b"tan", ix.chunks_of(ix.bits(0, b"long")))
 
 
 def test_typo_windows_cut_by_their_budget_give_an_upper_bound_and_more_on_request() -> None:
