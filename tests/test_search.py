@@ -702,13 +702,8 @@ def test_a_typo_window_may_end_in_the_word_being_typed(library: Library) -> None
         assert prefixes(hits)[:1] == ["001"] and hits[0].tier is Tier.TYPO, typed
 
 
-def test_a_query_typed_on_checks_no_document_again_where_its_typo_window_was_not(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Many documents hold the words apart (each is a typo-window candidate), one in order.
-    apart = "Tân và Sơn, Hòa phối hợp với phường."
-    arts = [make(f"w{i:03d}", "Tin", apart, date=ArticleDate(2025, 1, 1)) for i in range(40)]
-    arts.append(make("hit", "Tin", "Tân Sơn Hòa phối hợp.", date=ArticleDate(2024, 1, 1)))
+def _count_typo_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets one item each time a document is read for a typo window."""
     checked: list[int] = []
     real = SearchIndex._typo_field_of
 
@@ -717,6 +712,17 @@ def test_a_query_typed_on_checks_no_document_again_where_its_typo_window_was_not
         return real(pattern, doc)
 
     monkeypatch.setattr(SearchIndex, "_typo_field_of", staticmethod(counting))
+    return checked
+
+
+def test_a_query_typed_on_checks_no_document_again_where_its_typo_window_was_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Many documents hold the words apart (each is a typo-window candidate), one in order.
+    apart = "Tân và Sơn, Hòa phối hợp với phường."
+    arts = [make(f"w{i:03d}", "Tin", apart, date=ArticleDate(2025, 1, 1)) for i in range(40)]
+    arts.append(make("hit", "Tin", "Tân Sơn Hòa phối hợp.", date=ArticleDate(2024, 1, 1)))
+    checked = _count_typo_checks(monkeypatch)
     fresh = SearchIndex(arts).search("tan son hao phoi")
     fresh_checks = len(checked)
     typed = SearchIndex(arts)
@@ -743,14 +749,7 @@ def test_documents_skipped_for_a_wider_window_still_spend_the_typo_budget(
         make(f"n{i:03d}", "Tin", "Tân Sơn Hòa họp.", date=ArticleDate(2024, 1, 1))
         for i in range(30)
     ]
-    checked: list[int] = []
-    real = SearchIndex._typo_field_of
-
-    def counting(pattern, doc):  # type: ignore[no-untyped-def]
-        checked.append(1)
-        return real(pattern, doc)
-
-    monkeypatch.setattr(SearchIndex, "_typo_field_of", staticmethod(counting))
+    checked = _count_typo_checks(monkeypatch)
     typed = SearchIndex(arts)
     typed.search("tan son hao h")
     for query in ("tan son hao ho", "tan son hao hop"):
