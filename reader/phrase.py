@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from reader.query import Scope
 
@@ -56,9 +56,11 @@ class Tier(IntEnum):
     SCATTERED = 7  # every word somewhere, not together
 
 
-@dataclass(frozen=True, slots=True)
-class Pos:
-    """One syllable position of a pattern: any of `tokens`, or a token starting with `stem`."""
+class Pos(NamedTuple):
+    """One syllable position of a pattern: any of `tokens`, or a token starting with `stem`.
+
+    A named tuple rather than a frozen dataclass: phrases (tuples of these) key the search's
+    caches, and a tuple hashes in C (a dict look-up of a five-word phrase: 0.9 -> 0.16 us)."""
 
     tokens: tuple[bytes, ...]
     stem: bytes | None = None
