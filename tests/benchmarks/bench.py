@@ -15,7 +15,8 @@ Per size:
 - peak RSS of the cold process after load+index (ru_maxrss), and of the warm one;
 - `Library.search` p50/p95 for every prefix of every query (each query typed one character
   at a time, in order; the queries in a fixed shuffled order), overall and for the 3 hardest
-  queries (by p95), within a time budget per size;
+  queries (by p95), within a time budget per size; typed in the cold process and in both
+  warm-start ones, the numbers of the run with the median p95 (and the runs' p95 range);
 - fzf on the same titles: `fzf --filter PREFIX` per prefix (includes process start), and
   keystroke-to-screen in a real 120x40 tmux pane (until the "N/M" counter shows the new count);
 - our TUI (n/a until `reader.ui.app` exists): keystroke until its search worker is done and the
@@ -191,9 +192,12 @@ def run_worker(
     return json.loads(out.read_text())
 
 
-def measure_warm_start(corpus: Path, work: Path) -> tuple[dict, dict] | None:
+def measure_warm_start(
+    corpus: Path, work: Path, queries: Sequence[str] = (), budget: float = 0.0
+) -> tuple[dict, dict] | None:
     """(first run, which writes the cache; warm start) with the persistent cache, each in a
-    fresh process; None (n/a) until `reader.cache` exists.
+    fresh process that then types `queries` as the cold run does; None (n/a) until
+    `reader.cache` exists.
 
     Both runs call `Library.load(paths, cache=FOLDER)` with an empty FOLDER at first.
     """
@@ -201,10 +205,21 @@ def measure_warm_start(corpus: Path, work: Path) -> tuple[dict, dict] | None:
         return None
     folder = work / f"cache-{time.monotonic_ns()}"
     folder.mkdir()
-    first = run_worker(corpus, work, work, cache=folder)
+    first = run_worker(corpus, work, work, cache=folder, queries=queries, budget=budget)
     if "error" in first:
         return first, first
-    return first, run_worker(corpus, work, work, cache=folder)
+    return first, run_worker(corpus, work, work, cache=folder, queries=queries, budget=budget)
+
+
+def median_run(runs: list[list[list]]) -> tuple[list[list], str]:
+    """The search rows of the run whose p95 is the median of the runs' (a shared VM's speed
+    varies by tens of percent within minutes), and a note of every run's p95."""
+    runs = [rows for rows in runs if rows]
+    if len(runs) < 2:
+        return (runs[0] if runs else []), ""
+    ranked = sorted(runs, key=lambda rows: percentile([r[2] for r in rows], 95))
+    p95s = "-".join(ms(percentile([r[2] for r in rows], 95)) for rows in (ranked[0], ranked[-1]))
+    return ranked[(len(ranked) - 1) // 2], f" (p95 {p95s} in {len(runs)} runs)"
 
 
 def search_latencies(rows: list[list], planned: int) -> tuple[Latency, list[tuple[str, Latency]]]:
@@ -702,6 +717,10 @@ def measure_tui_startup(corpus: Path, work: Path) -> tuple[Startup, Startup, Lat
     )
     for result, home, typing in runs:
         env = child_env(home)
+        if result is not warm:
+            # Cold means the files are in the OS page cache; this VM pages out what was
+            # not read for about a minute (DAMON), and fzf ran since bench_size read them.
+            warm_page_cache(corpus)
 
         def loaded(lines: list[str], home: Path = home) -> bool:  # N/M shows once indexed
             return _tui_state(lines) is not None and _cache_written(home)
@@ -824,7 +843,7 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> Row:
     cells["cold"] = f"{res['total_s']:.2f} (load {res['load_s']:.2f} · index {res['index_s']:.2f})"
     cells["rss"] = f"{res['rss_load_kib'] / 1024:,.0f}"
 
-    warm = measure_warm_start(corpus, work)
+    warm = measure_warm_start(corpus, work, args.queries, args.search_budget)
     if warm is None:
         cells["warm"] = "n/a"
     elif "error" in warm[1]:
@@ -837,7 +856,13 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> Row:
 
     for prefix, error in list(res["search_errors"].items())[:3]:
         notes.append(f"{size:,}: search({prefix!r}) failed: {error[:100]}")
-    overall, hardest = search_latencies(res["searches"], res["calls_planned"])
+    # The searches of the cold run and of both warm-start runs: the median run's numbers.
+    runs = [res["searches"]]
+    if warm is not None:
+        runs += [run.get("searches", []) for run in warm]
+    rows, spread = median_run(runs)
+    overall, hardest = search_latencies(rows, res["calls_planned"])
+    overall.suffix = spread
     cells["search"] = overall.cell()
     cells["hardest"] = "; ".join(f"`{q}` {lat.cell()}" for q, lat in hardest) or "n/a"
     if len(overall.values) < res["calls_planned"]:
@@ -949,9 +974,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"_{describe_machine()}; queries: {', '.join(f'`{q}`' for q in args.queries)}._")
     print(
-        "_Search: every prefix of every query (each typed in order), in process; tmux columns:"
-        " keystrokes that change the N/M counter; fzf --filter includes process start; reader"
-        " headless includes the Pilot harness (its floor: an unbound key)._"
+        "_Search: every prefix of every query (each typed in order), in process, in three"
+        " processes (the run with the median p95); tmux columns: keystrokes that change the"
+        " N/M counter; fzf --filter includes process start; reader headless includes the Pilot"
+        " harness (its floor: an unbound key)._"
     )
     for row in rows:
         for note in row.notes:
