@@ -156,12 +156,7 @@ def match_spans(text: str, query: str | Query) -> list[Span]:
     if not folded_rx and not exact_rx:
         return []
     encoded = encode_lower(text)
-    spans: list[Span] = []
-    if folded_rx:
-        _find_all(folded_rx, fold_encoded(encoded), 0, len(text), spans)
-    if exact_rx:
-        _find_all(exact_rx, exact_bytes(encoded), 0, len(text), spans)
-    return _merge(spans)
+    return spans_in((fold_encoded(encoded), 0), lambda: exact_bytes(encoded), parsed)
 
 
 def spans_in(

@@ -385,14 +385,13 @@ def _word_offsets(data: bytes, start: int, end: int, word: bytes, whole: bool) -
         after = start + size
         if not whole or after >= end or data[after] in (32, 10):
             found.append(start)
-    find = data.find
-    needle = GAP + word
-    i = find(needle, start, end)
+    spaced = GAP + word
+    i = _next_word_start(data, start, end, spaced)
     while i != -1 and len(found) < _PROXIMITY_OCCURRENCES:
-        after = i + 1 + size
+        after = i + size
         if not whole or after >= end or data[after] in (32, 10):
-            found.append(i + 1)
-        i = find(needle, i + 1, end)
+            found.append(i)
+        i = _next_word_start(data, i, end, spaced)
     return found
 
 
