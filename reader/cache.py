@@ -7,8 +7,9 @@ or $READER_CACHE_DIR), never next to the articles. Layout:
     | exact blob | text blob | table | postings | header
 
 - exact blob: per index slot the lower-cased text with its marks, one byte per character
-  (`reader.bytefold.exact_bytes`); the folded text the index needs is one `bytes.translate`
-  of it, so it is not stored;
+  (`reader.bytefold.exact_bytes`), each 4,096 slots' joined as their chunk buffer holds them
+  (" " + "\\n ".join(texts)); the folded chunk buffer the index needs is one `bytes.translate`
+  of that, so it is not stored, and restored documents are slices of the two;
 - text blob: per slot the article text in UTF-8, decoded only when the article is read
   (`CachedArticle`; the file is memory-mapped, so untouched texts cost no memory);
 - table: marshal of columns (path, id, size, mtime_ns, metadata, compact blocks, offsets,
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["CachedArticle", "Snapshot", "cache_dir", "cache_file", "read", "write"]
 
 MAGIC = b"RDRCACHE"
-VERSION = 4
+VERSION = 5
 _PREFIX = struct.Struct("<8sQQ")
 _PY = tuple(sys.version_info[:2])
 _READ_SLOTS = CHUNK  # exact texts are read (and crc-checked) one index chunk at a time
@@ -180,7 +181,7 @@ class Snapshot:
 
     def take(self, found: FoundFile) -> CachedArticle | None:
         """The saved article of this file if its size and mtime are unchanged, else None."""
-        name = str(found.path)
+        name = found.path_str()
         slot = self._slot_of.get(name)
         if slot is None:
             return None
@@ -255,44 +256,37 @@ class Snapshot:
         taken = self._taken
         with no_gc(), self._handle as handle:  # the file is not read after this
             fd = handle.fileno()
-            for first in range(0, n, _READ_SLOTS):
+            for group, lo, hi in _group_ranges(exact_ends):
+                first = group * _READ_SLOTS
                 last = min(n, first + _READ_SLOTS)
                 if not any(s in taken for s in range(first, last)):
                     continue
-                lo = exact_ends[first - 1] if first else 0
-                data = os.pread(fd, exact_ends[last - 1] - lo, _PREFIX.size + lo)
-                if zlib.crc32(data) != self._header[10][first // _READ_SLOTS]:
+                # The group as the chunk's buffer holds it: " " + "\n ".join(exact texts).
+                at = lo + 2 * first - group
+                data = os.pread(fd, hi - lo + 2 * (last - first) - 1, _PREFIX.size + at)
+                if zlib.crc32(data) != self._header[10][group]:
                     raise ValueError("damaged cache file")
-                parts: list[bytes] = []
-                for slot in range(first, last):
-                    article = taken.get(slot)
-                    if article is None:
-                        parts.append(b"")
-                        continue
-                    s = (exact_ends[slot - 1] if slot else 0) - lo
-                    exact = data[s : exact_ends[slot] - lo]
-                    parts.append(exact)
-                    docs[slot] = DocData(
-                        article=article,
-                        folded=b"",
-                        title=titles[slot],
-                        title_exact=titles_exact[slot],
-                        meta=metas[slot],
-                        lead=(leads[2 * slot], leads[2 * slot + 1]),
-                        key=article._key,
-                        exact=exact,
-                    )
-                # The chunk's buffer as InvertedIndex.chunk_buffer makes it, in one translate;
-                # the documents' folded texts are slices of it.
-                buffer = (b" " + b"\n ".join(parts)).translate(_FOLD_KEEPING_NEWLINES)
+                buffer = data.translate(_FOLD_KEEPING_NEWLINES)
                 starts: list[int] = []
                 position = 1
-                for slot, part in zip(range(first, last), parts, strict=True):
+                end = lo
+                for slot in range(first, last):
                     starts.append(position)
-                    doc = docs[slot]
-                    if doc is not None:
-                        doc.share(buffer, position, position + len(part))
-                    position += len(part) + 2
+                    start, end = end, exact_ends[slot]
+                    article = taken.get(slot)
+                    stop = position + end - start
+                    if article is not None:
+                        docs[slot] = DocData.restored(
+                            article,
+                            titles[slot],
+                            titles_exact[slot],
+                            metas[slot],
+                            (leads[2 * slot], leads[2 * slot + 1]),
+                            article._key,
+                            (data, position, stop),
+                            (buffer, position, stop),
+                        )
+                    position = stop + 2
                 starts.append(position)
                 buffers[first >> CHUNK_SHIFT] = (buffer, starts)
         ix = InvertedIndex.restored(docs, self._postings, self._header[8], buffers)
@@ -503,14 +497,17 @@ def write(path: Path, roots: Sequence[Path], index: SearchIndex) -> bool:
             exact_len = 0
             exact_crcs: list[int] = []
             text_crcs: list[int] = []
-            for slot, doc in enumerate(docs):
-                if slot % _READ_SLOTS == 0:
-                    exact_crcs.append(0)
-                if doc is not None:
-                    out.write(doc.exact)
-                    exact_len += len(doc.exact)
-                    exact_crcs[-1] = zlib.crc32(doc.exact, exact_crcs[-1])
-                exact_ends.append(exact_len)
+            texts = 0
+            for first in range(0, len(docs), _READ_SLOTS):
+                parts = [b"" if d is None else d.exact for d in docs[first : first + _READ_SLOTS]]
+                for part in parts:
+                    texts += len(part)
+                    exact_ends.append(texts)
+                group = b" " + b"\n ".join(parts)  # as the chunk's buffer will hold them
+                out.write(group)
+                exact_len += len(group)
+                exact_crcs.append(zlib.crc32(group))
+                del group, parts
             text_len = 0
             for slot, doc in enumerate(docs):
                 if slot % _READ_SLOTS == 0:

@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.sanitize import clean_name
@@ -35,6 +35,11 @@ class FoundFile:
     path: Path
     id: str
     display: str
+    os_path: str = field(default="", compare=False)  # str(path), when the scan had it
+
+    def path_str(self) -> str:
+        """The path as a string, for system calls."""
+        return self.os_path or str(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,11 @@ class _Frame:
     path: Path
     id_prefix: str  # printable, "" for the folder given, else ending in "/"
     display_prefix: str  # printable, ends in "/"
+    # str(path / name) == prefix + name: formatted once a folder, not once a file.
+    prefix: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.prefix = str(_child_path(self.path, "x"))[:-1]
 
     def display(self, name: str) -> str:
         return self.display_prefix + clean_name(name)
@@ -115,6 +125,7 @@ class _Frame:
             _child_path(self.path, name),
             self.id_prefix + printable,
             self.display_prefix + printable,
+            self.prefix + name,
         )
 
     def child(self, key: _Key, entries: list[os.DirEntry[str]], name: str, display: str) -> _Frame:

@@ -65,7 +65,7 @@ class DocData:
     """
 
     __slots__ = (
-        "_exact",
+        "_exact",  # bytes, (data, start, end) in a restored chunk's buffer, or None
         "_folded",
         "article",
         "key",
@@ -106,7 +106,37 @@ class DocData:
     def exact(self) -> bytes:
         """Lower-cased, marks kept (private charmap), punctuation blanked."""
         stored = self._exact
-        return stored if stored is not None else narrow.exact(self.article.narrow)  # type: ignore
+        if stored is None:
+            return narrow.exact(self.article.narrow)  # type: ignore[union-attr]
+        if type(stored) is bytes:
+            return stored
+        data, start, end = stored
+        return data[start:end]
+
+    @classmethod
+    def restored(
+        cls,
+        article: Article,
+        title: bytes,
+        title_exact: bytes,
+        meta: bytes,
+        lead: tuple[int, int],
+        key: str,
+        exact: tuple[bytes, int, int],
+        folded: tuple[bytes, int, int],
+    ) -> DocData:
+        """A document read back from a saved index (`reader.cache`): its exact and folded
+        texts are (data, start, end) slices of one chunk's buffers, not copies."""
+        doc = cls.__new__(cls)
+        doc.article = article
+        doc.title = title
+        doc.title_exact = title_exact
+        doc.meta = meta
+        doc.lead = lead
+        doc.key = key
+        doc._exact = exact
+        doc._folded = folded
+        return doc
 
     @property
     def folded(self) -> bytes:

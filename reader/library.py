@@ -84,7 +84,7 @@ def load_file(found: FoundFile, previous: Article | None = None) -> Article | Pr
     """
     try:
         # O_NONBLOCK: a FIFO swapped in after the scan must not hang the reader.
-        fd = os.open(found.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(found.path_str(), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         return Problem(found.display, f"cannot read: {exc.strerror or exc}")
     try:

@@ -60,6 +60,23 @@ def test_folder_search_is_recursive_sorted_and_case_insensitive(tmp_path: Path) 
     assert found[1].path.read_text(encoding="utf-8") == "Đảng ủy phường\n"
 
 
+@pytest.mark.parametrize("spelling", [".", "./", "tree", "tree/", "./tree//sub/..", "ABS"])
+def test_path_strings_are_the_paths_as_opened_and_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    # The cache finds saved articles by str(path): the string the scan carries must be it,
+    # however the folder was spelled on the command line.
+    _write(tmp_path / "tree" / "a.txt")
+    _write(tmp_path / "tree" / "sub" / "deeper" / "b.md")
+    monkeypatch.chdir(tmp_path / "tree" if spelling in (".", "./") else tmp_path)
+    root = str(tmp_path / "tree") if spelling == "ABS" else spelling
+    found, problems = _split(list(discover([root])))
+    assert not problems and len(found) == 2
+    for item in found:
+        assert item.path_str() == str(item.path)
+        assert os.path.samefile(item.path_str(), item.path)
+
+
 def test_hidden_folders_and_files_are_skipped(tmp_path: Path) -> None:
     _write(tmp_path / ".git" / "description.txt")
     _write(tmp_path / ".cache" / "x" / "y.md")
