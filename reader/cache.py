@@ -47,7 +47,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from reader.article import Article, ArticleDate, CompactMetadata, PackedArticle, pack_blocks
+from reader.article import (
+    Article,
+    ArticleDate,
+    CompactMetadata,
+    Metadata,
+    PackedArticle,
+    pack_blocks,
+)
 from reader.bytefold import fold_encoded
 from reader.index import CHUNK, CHUNK_SHIFT, DocData
 
@@ -70,6 +77,7 @@ _FOLDED = fold_encoded(bytes(range(256)))
 _FOLD_KEEPING_NEWLINES = _FOLDED[:10] + b"\n" + _FOLDED[11:]
 
 _TEXT_SLOT = Article.__dict__["text"]
+_META_SLOT = Article.__dict__["meta"]
 
 
 def cache_dir() -> Path:
@@ -96,15 +104,18 @@ def cache_file(roots: Sequence[Path], directory: Path | None = None) -> Path:
 # -- lazy articles ---------------------------------------------------------------------------
 
 
-class _Texts:
-    """Where the articles' UTF-8 texts lie in the mapped cache file (one for all of them)."""
+class _Saved:
+    """What the cache file holds for the articles taken from it: their UTF-8 texts in the
+    mapped file (one map for all) and their metadata columns."""
 
-    __slots__ = ("base", "ends", "map")
+    __slots__ = ("base", "dates", "ends", "map", "table")
 
-    def __init__(self, mapped: mmap.mmap, base: int, ends: array) -> None:
+    def __init__(self, mapped: mmap.mmap, base: int, ends: array, table: tuple) -> None:
         self.map = mapped
         self.base = base
         self.ends = ends
+        self.table = table
+        self.dates: dict[tuple, ArticleDate] = {}  # equal dates share one (frozen) object
 
     def raw(self, slot: int) -> bytes:
         """The text of this slot."""
@@ -112,9 +123,34 @@ class _Texts:
         start = self.base + (ends[slot - 1] if slot else 0)
         return self.map[start : self.base + ends[slot]]
 
+    def meta(self, slot: int, article: Article) -> CompactMetadata:
+        """The metadata of this slot, for `article`."""
+        t = self.table
+        date = t[8][slot]
+        meta = CompactMetadata.__new__(CompactMetadata)
+        meta.title = t[7][slot]
+        meta.title_derived = bool(t[6][slot] & 2)
+        if date is not None:
+            shared = self.dates.get(date)
+            if shared is None:
+                shared = self.dates[date] = ArticleDate(*date)
+            date = shared
+        meta.date = date
+        meta.time = t[9][slot]
+        meta.author = t[10][slot]
+        meta.section = t[11][slot]
+        meta.views = t[12][slot]
+        meta.words = t[13][slot]
+        meta.captions = t[14][slot]
+        meta.credits = t[15][slot]
+        meta._spans = t[16][slot]
+        meta._article = article
+        return meta
+
 
 class CachedArticle(Article):
-    """An Article read from the cache: its text is decoded on first use, its sort key is the
+    """An Article read from the cache: its metadata is made and its text decoded on first
+    use (a warm start lists 100,000 articles, but shows a screenful), its sort key is the
     saved one."""
 
     __slots__ = ("__weakref__", "_key", "_slot", "_source")
@@ -137,6 +173,19 @@ class CachedArticle(Article):
         _TEXT_SLOT.__set__(self, value)
 
     text = property(_get_text, _set_text)  # type: ignore[assignment]
+
+    def _get_meta(self) -> Metadata:
+        try:
+            return _META_SLOT.__get__(self, CachedArticle)
+        except AttributeError:
+            meta = self._source.meta(self._slot, self)
+            _META_SLOT.__set__(self, meta)
+            return meta
+
+    def _set_meta(self, value: Metadata) -> None:
+        _META_SLOT.__set__(self, value)
+
+    meta = property(_get_meta, _set_meta)  # type: ignore[assignment]
 
     def raw_text(self) -> bytes:
         """The UTF-8 text, without decoding it if it was not yet."""
@@ -165,8 +214,7 @@ class Snapshot:
         self._handle = handle
         text_ends = array("Q")
         text_ends.frombytes(table[17])
-        self._texts = _Texts(mapped, _PREFIX.size + header[4], text_ends)
-        self._dates: dict[tuple, ArticleDate] = {}  # equal dates share one (frozen) object
+        self._texts = _Saved(mapped, _PREFIX.size + header[4], text_ends, table)
         self._header = header
         self._table = table
         self._postings = postings
@@ -204,32 +252,11 @@ class Snapshot:
 
     def _article(self, slot: int, found: FoundFile) -> CachedArticle:
         t = self._table
-        flags = t[6][slot]
-        date = t[8][slot]
-        meta = CompactMetadata.__new__(CompactMetadata)
-        meta.title = t[7][slot]
-        meta.title_derived = bool(flags & 2)
-        if date is not None:
-            shared = self._dates.get(date)
-            if shared is None:
-                shared = self._dates[date] = ArticleDate(*date)
-            date = shared
-        meta.date = date
-        meta.time = t[9][slot]
-        meta.author = t[10][slot]
-        meta.section = t[11][slot]
-        meta.views = t[12][slot]
-        meta.words = t[13][slot]
-        meta.captions = t[14][slot]
-        meta.credits = t[15][slot]
-        meta._spans = t[16][slot]
         article = CachedArticle.__new__(CachedArticle)
-        meta._article = article
         article.id = found.id
         article.path = found.path
-        article.meta = meta
         article.encoding = t[5][slot]
-        article.encoding_uncertain = bool(flags & 1)
+        article.encoding_uncertain = bool(t[6][slot] & 1)
         article.size = t[2][slot]
         article.mtime_ns = t[3][slot]
         article.mtime = t[4][slot]
