@@ -51,8 +51,10 @@ __all__ = [
     "build_index",
     "load_files",
     "pack",
+    "pack_rows",
     "prepare",
     "unpack",
+    "unpack_rows",
     "worker_count",
 ]
 
@@ -234,28 +236,30 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
         pool = None
     docs: list[DocData | None] = []
     pieces: list[dict[bytes, dict[int, int]]] = [{} for _ in Field]
-    pending: deque[tuple[int, list[DocData], Future[bytes] | None]] = deque()
+    pending: deque[tuple[int, list[DocData], Future[list[list[bytes]]] | None]] = deque()
     buffers: dict[int, tuple[bytes, list[int]]] = {}
 
-    def merge(chunk: int, part: list[DocData], future: Future[bytes] | None) -> None:
+    def merge(chunk: int, part: list[DocData], future: Future[list[list[bytes]]] | None) -> None:
         nonlocal pool
-        postings = None
+        postings: list[list[bytes]] | list[list[dict[bytes, int]]] | None = None
         if future is not None:
             try:
-                postings = marshal.loads(future.result())
+                postings = future.result()
             except Exception:  # a worker died or failed: make the rest here
                 if pool is not None:
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
         if postings is None:
-            postings = chunk_postings([posting_row(d) for d in part])
-        for field, tokens in zip(pieces, postings, strict=True):
-            for token, bits in tokens.items():
-                entry = field.get(token)
-                if entry is None:
-                    field[token] = {chunk: bits}
-                else:
-                    entry[chunk] = bits
+            postings = [[tokens] for tokens in chunk_postings([posting_row(d) for d in part])]
+        for field, slices in zip(pieces, postings, strict=True):
+            for piece in slices:
+                tokens = marshal.loads(piece) if type(piece) is bytes else piece
+                for token, bits in tokens.items():
+                    entry = field.get(token)
+                    if entry is None:
+                        field[token] = {chunk: bits}
+                    else:
+                        entry[chunk] = bits
 
     chunks = range(0, len(articles), CHUNK)
     try:
@@ -265,7 +269,7 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
             future = None
             if pool is not None:
                 try:  # (the rows are not kept: they would hold the folded texts twice)
-                    future = pool.submit(_POSTINGS, [posting_row(d) for d in part])
+                    future = pool.submit(_POSTINGS, pack_rows([posting_row(d) for d in part]))
                 except Exception:  # a broken pool: the postings are made here
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
@@ -287,9 +291,33 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
     return inverted
 
 
-def chunk_postings_packed(rows: list[tuple]) -> bytes:
-    """Run in a worker: `reader.index.chunk_postings`, marshalled."""
-    return marshal.dumps(chunk_postings(rows))
+#: Rows or tokens per marshal blob between this process and the index workers. One
+#: pickle of a chunk's 4,096 rows (10 MB) held the GIL in the pool's feeder thread for
+#: 17-25 ms, 40-100 ms under load, and keys typed into the UI waited for it; one marshal
+#: of 512 rows takes 1-2 ms, and pickling a list of such blobs is one copy of each.
+SLICE = 512
+
+
+def pack_rows(rows: list[tuple]) -> list[bytes]:
+    """A chunk's `posting_row`s as marshal blobs of `SLICE` rows (see `unpack_rows`)."""
+    return [marshal.dumps(rows[i : i + SLICE]) for i in range(0, len(rows), SLICE)]
+
+
+def unpack_rows(blobs: list[bytes]) -> list[tuple]:
+    """The rows that `pack_rows` made `blobs` from."""
+    return [row for blob in blobs for row in marshal.loads(blob)]
+
+
+def chunk_postings_packed(blobs: list[bytes]) -> list[list[bytes]]:
+    """Run in a worker: `reader.index.chunk_postings` of the rows in `blobs`, each field's
+    tokens as marshal blobs of 8 x `SLICE` tokens (one blob of a chunk's postings took the
+    GIL for 10-30 ms to load)."""
+    out: list[list[bytes]] = []
+    step = 8 * SLICE
+    for tokens in chunk_postings(unpack_rows(blobs)):
+        items = list(tokens.items())
+        out.append([marshal.dumps(dict(items[i : i + step])) for i in range(0, len(items), step)])
+    return out
 
 
 _POSTINGS = chunk_postings_packed  # what index workers run (a test swaps in a broken one)

@@ -88,11 +88,11 @@ def _fail(files: Sequence[object]) -> bytes:
     raise RuntimeError("a broken worker")
 
 
-def _crash_postings(rows: Sequence[tuple]) -> bytes:
+def _crash_postings(blobs: list[bytes]) -> list[list[bytes]]:
     """An index worker task whose process dies on the last (partial) chunk."""
-    if len(rows) != 4096:
+    if len(parallel_load.unpack_rows(blobs)) != 4096:
         os._exit(3)
-    return parallel_load.chunk_postings_packed(rows)
+    return parallel_load.chunk_postings_packed(blobs)
 
 
 def test_parallel_load_is_the_serial_load(folder, parallel, monkeypatch) -> None:
