@@ -214,7 +214,7 @@ class Snapshot:
         self._handle = handle
         text_ends = array("Q")
         text_ends.frombytes(table[17])
-        self._texts = _Saved(mapped, _PREFIX.size + header[4], text_ends, table)
+        self._saved = _Saved(mapped, _PREFIX.size + header[4], text_ends, table)
         self._header = header
         self._table = table
         self._postings = postings
@@ -260,7 +260,7 @@ class Snapshot:
         article.size = t[2][slot]
         article.mtime_ns = t[3][slot]
         article.mtime = t[4][slot]
-        article._source = self._texts
+        article._source = self._saved
         article._slot = slot
         article._key = t[23][slot]
         return article

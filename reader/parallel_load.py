@@ -236,30 +236,28 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
         pool = None
     docs: list[DocData | None] = []
     pieces: list[dict[bytes, dict[int, int]]] = [{} for _ in Field]
-    pending: deque[tuple[int, list[DocData], Future[list[list[bytes]]] | None]] = deque()
+    pending: deque[tuple[int, list[DocData], Future[bytes] | None]] = deque()
     buffers: dict[int, tuple[bytes, list[int]]] = {}
 
-    def merge(chunk: int, part: list[DocData], future: Future[list[list[bytes]]] | None) -> None:
+    def merge(chunk: int, part: list[DocData], future: Future[bytes] | None) -> None:
         nonlocal pool
-        postings: list[list[bytes]] | list[list[dict[bytes, int]]] | None = None
+        postings = None
         if future is not None:
             try:
-                postings = future.result()
+                postings = marshal.loads(future.result())
             except Exception:  # a worker died or failed: make the rest here
                 if pool is not None:
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
         if postings is None:
-            postings = [[tokens] for tokens in chunk_postings([posting_row(d) for d in part])]
-        for field, slices in zip(pieces, postings, strict=True):
-            for piece in slices:
-                tokens = marshal.loads(piece) if type(piece) is bytes else piece
-                for token, bits in tokens.items():
-                    entry = field.get(token)
-                    if entry is None:
-                        field[token] = {chunk: bits}
-                    else:
-                        entry[chunk] = bits
+            postings = chunk_postings([posting_row(d) for d in part])
+        for field, tokens in zip(pieces, postings, strict=True):
+            for token, bits in tokens.items():
+                entry = field.get(token)
+                if entry is None:
+                    field[token] = {chunk: bits}
+                else:
+                    entry[chunk] = bits
 
     chunks = range(0, len(articles), CHUNK)
     try:
@@ -291,10 +289,10 @@ def _build_inverted(articles: Sequence[Article], count: int) -> InvertedIndex:
     return inverted
 
 
-#: Rows or tokens per marshal blob between this process and the index workers. One
-#: pickle of a chunk's 4,096 rows (10 MB) held the GIL in the pool's feeder thread for
-#: 17-25 ms, 40-100 ms under load, and keys typed into the UI waited for it; one marshal
-#: of 512 rows takes 1-2 ms, and pickling a list of such blobs is one copy of each.
+#: Rows per marshal blob sent to the index workers. One pickle of a chunk's 4,096 rows
+#: (10 MB) held the GIL in the pool's feeder thread for 17-25 ms (stalls of 43-107 ms while
+#: a 100,000-article index was built), and keys typed into the UI waited for it; one
+#: marshal of 512 rows takes 1-2 ms, and pickling a list of such blobs is one copy of each.
 SLICE = 512
 
 
@@ -308,16 +306,10 @@ def unpack_rows(blobs: list[bytes]) -> list[tuple]:
     return [row for blob in blobs for row in marshal.loads(blob)]
 
 
-def chunk_postings_packed(blobs: list[bytes]) -> list[list[bytes]]:
-    """Run in a worker: `reader.index.chunk_postings` of the rows in `blobs`, each field's
-    tokens as marshal blobs of 8 x `SLICE` tokens (one blob of a chunk's postings took the
-    GIL for 10-30 ms to load)."""
-    out: list[list[bytes]] = []
-    step = 8 * SLICE
-    for tokens in chunk_postings(unpack_rows(blobs)):
-        items = list(tokens.items())
-        out.append([marshal.dumps(dict(items[i : i + step])) for i in range(0, len(items), step)])
-    return out
+def chunk_postings_packed(blobs: list[bytes]) -> bytes:
+    """Run in a worker: `reader.index.chunk_postings` of the rows in `blobs`, marshalled
+    (loading a chunk's postings back takes ~3 ms: one blob is fine that way)."""
+    return marshal.dumps(chunk_postings(unpack_rows(blobs)))
 
 
 _POSTINGS = chunk_postings_packed  # what index workers run (a test swaps in a broken one)

@@ -88,7 +88,7 @@ def _fail(files: Sequence[object]) -> bytes:
     raise RuntimeError("a broken worker")
 
 
-def _crash_postings(blobs: list[bytes]) -> list[list[bytes]]:
+def _crash_postings(blobs: list[bytes]) -> bytes:
     """An index worker task whose process dies on the last (partial) chunk."""
     if len(parallel_load.unpack_rows(blobs)) != 4096:
         os._exit(3)
