@@ -294,6 +294,47 @@ async def test_a_typo_search_cut_by_its_budget_looks_further_on_its_own(tmp_path
         assert app.filter_bar.query_one(".count").text == "30/730"
 
 
+async def test_keys_typed_during_a_slow_search_run_one_search_for_the_newest_query(
+    monkeypatch,
+):
+    # A search thread cannot be stopped: each key starting its own ran them side by side,
+    # taking the GIL from the event loop. Now one runs, and only the newest query waits.
+    import threading
+    import time
+
+    from reader.library import Library
+
+    real = Library.search
+    running, seen, most = 0, [], [0]
+    lock = threading.Lock()
+
+    def slow(self, query, **kwargs):
+        nonlocal running
+        with lock:
+            running += 1
+            most[0] = max(most[0], running)
+            seen.append(query)
+        time.sleep(0.15)
+        try:
+            return real(self, query, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    app = ReaderApp([ARTICLES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        monkeypatch.setattr(Library, "search", slow)
+        await pilot.press("slash", *"duc xuan")
+        await settle(pilot)
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert most[0] == 1
+        assert seen[-1] == "duc xuan" and len(seen) < len("duc xuan")
+        assert listed(app)[0] == "002"
+        assert app.filter_bar.query_one(".count").text.endswith("/5")
+
+
 async def test_the_first_files_are_listed_while_the_folder_is_still_scanned(monkeypatch):
     import threading
 
