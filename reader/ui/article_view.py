@@ -105,6 +105,7 @@ class ArticleView(RepaintingScrollView, can_focus=True):
         self._set_highlights(())
         self._to_bottom = False
         self._style_set = Styles()
+        self._base: Style | None = None  # the widget's own style, see _base_style
         self._title_spans: list[Span] = []
         self._match_index = -1
         self._paras: list[Para] = []
@@ -161,6 +162,9 @@ class ArticleView(RepaintingScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        base, self._base = self._base, None
+        if base is not None and self.is_mounted and self._base_style() != base:
+            self._repaint()  # the drawn lines carry the old background
         # Focus changes land here too; only a real change (a new theme) needs a new layout.
         if self.is_mounted and self._styles() != self._style_set:
             self._rebuild()
@@ -291,36 +295,43 @@ class ArticleView(RepaintingScrollView, can_focus=True):
 
     # --- rendering --------------------------------------------------------------------
 
+    def _base_style(self) -> Style:
+        """The widget's own style (`rich_style`), kept until the styles change: computing it
+        walks the DOM, 0.35 ms a time here, and every drawn line needs it."""
+        style = self._base
+        if style is None:
+            style = self._base = self.rich_style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        base = self._base_style()
         line = int(self.scroll_y) + y
         if self.article is None:
             if y == 0:
                 style = self.get_component_rich_style("article-view--empty")
-                return Strip([Segment("No article selected.", style)]).crop_extend(
-                    0, width, self.rich_style
-                )
-            return Strip.blank(width, self.rich_style)
+                return Strip([Segment("No article selected.", style)]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
         self._ensure(line)
         if line >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         key = (line, width)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         index, start, end = self._lines[line]
         if index < 0:
-            strip = Strip.blank(width, self.rich_style)
+            strip = Strip.blank(width, base)
         else:
             para = self._paras[index]
             text = para.rich(start, end)
             self._light_line(text, para, start, end)
             text.rstrip()
-            text.stylize_before(self.rich_style)
+            text.stylize_before(base)
             segments = list(text.render(self.app.console))
             if para.indent:
-                segments.insert(0, Segment(" " * para.indent, self.rich_style))
-            strip = Strip(segments).crop_extend(0, width, self.rich_style)
+                segments.insert(0, Segment(" " * para.indent, base))
+            strip = Strip(segments).crop_extend(0, width, base)
         self._cache[key] = strip
         return strip
 
