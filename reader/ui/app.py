@@ -574,9 +574,8 @@ class ReaderApp(App[None]):
     @work(thread=True, group="search")
     def _search(self) -> None:
         """Run the newest query until none is waiting. A thread cannot be stopped mid-search,
-        so a worker a key would start each time ran beside the searches of the keys before
-        it: a fast typist at 100,000 articles had three or four threads take the GIL from
-        the event loop in turn, and the typed letters showed up to 360 ms late."""
+        so a worker started for each key ran beside the searches of the keys before it
+        (three at once in the test's slow search), all taking the GIL from the event loop."""
         try:
             while True:
                 with self._search_lock:
